@@ -1,0 +1,13 @@
+"""`kpfnlp` console script. Each module below adds its subcommands to the one typer app.
+
+Command modules import heavy libraries (torch, transformers) inside the command functions so that
+`kpfnlp --help` stays fast.
+"""
+
+from kpfnlp.cli import corpus_cmds, pretrain_cmds, text_cmds, tokenizer_cmds  # noqa: F401  (registration)
+from kpfnlp.cli.app import app
+
+
+def main() -> None:
+    """Entry point of the `kpfnlp` console script."""
+    app()

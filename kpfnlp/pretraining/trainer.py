@@ -1,0 +1,300 @@
+"""MLM+NSP training on `transformers.Trainer`: exact resume, DDP via torchrun, MLM/NSP accuracy and tokens/s logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Sampler
+from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+
+from kpfnlp.pretraining.config import PretrainConfig
+from kpfnlp.pretraining.dataset import PretrainingCollator, PretrainingDataset, SpecialIds
+
+logger = logging.getLogger(__name__)
+
+EVAL_MASK_SEED = 2024  # fixed masks for the held-out set, so evaluations are comparable across runs
+
+
+class SetEpochCallback(TrainerCallback):
+    """Tell the dataset which epoch starts, before its iterator is built, so masks change every epoch."""
+
+    def __init__(self, dataset: PretrainingDataset) -> None:
+        self.dataset = dataset
+
+    def on_epoch_begin(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> None:
+        self.dataset.set_epoch(int(state.epoch + 1e-6) if state.epoch else 0)
+
+
+class EpochShuffleSampler(Sampler[int]):
+    """A permutation of the dataset that depends only on (seed, epoch): identical on every process of a DDP run
+    and in a single-process run, so data order is reproducible across layouts and resumes."""
+
+    def __init__(self, length: int, seed: int) -> None:
+        self.length = length
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Select the permutation of this epoch (called by the Trainer / accelerate at each epoch start)."""
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.random.default_rng([self.seed, self.epoch]).permutation(self.length).tolist())
+
+
+class PretrainingTrainer(Trainer):
+    """Trainer that normalises NSP by the global sequence count and logs MLM/NSP accuracy and tokens/s."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._num_sequences: torch.Tensor | None = None
+        self._counts = torch.zeros(5, dtype=torch.float64)  # mlm_correct, mlm_count, nsp_correct, nsp_count, tokens
+        self._last_log_time = time.perf_counter()
+
+    def _get_train_sampler(self, train_dataset: Any = None) -> Sampler[int]:
+        """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler)."""
+        dataset = train_dataset if train_dataset is not None else self.train_dataset
+        return EpochShuffleSampler(len(dataset), self.args.data_seed or self.args.seed)
+
+    def train(self, *args: Any, **kwargs: Any) -> Any:
+        """Start the tokens/s clock when training starts, not when the trainer is built."""
+        self._last_log_time = time.perf_counter()
+        return super().train(*args, **kwargs)
+
+    def get_batch_samples(self, epoch_iterator: Any, num_batches: int, device: torch.device) -> tuple[list, Any]:
+        """Also count the sequences of this optimizer step over all micro-batches and processes."""
+        batch_samples, num_items = super().get_batch_samples(epoch_iterator, num_batches, device)
+        count = torch.tensor(sum(len(b["next_sentence_label"]) for b in batch_samples), device=device)
+        if self.accelerator.num_processes > 1:
+            count = self.accelerator.gather(count).sum()
+        self._num_sequences = count
+        return batch_samples, num_items
+
+    def compute_loss(
+        self,
+        model: torch.nn.Module,
+        inputs: dict[str, Any],
+        return_outputs: bool = False,
+        num_items_in_batch: torch.Tensor | int | None = None,
+    ) -> Any:
+        """Pass the global sequence count to the model and accumulate accuracy counts for the next log."""
+        if model.training and self._num_sequences is not None:
+            inputs = {**inputs, "num_sequences_in_batch": self._num_sequences}
+        loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+        if model.training:
+            self._counts += torch.tensor(
+                [
+                    float(outputs.mlm_correct),
+                    float(outputs.mlm_count),
+                    float(outputs.nsp_correct),
+                    float(outputs.nsp_count),
+                    float(inputs["attention_mask"].sum()),
+                ],
+                dtype=torch.float64,
+            )
+        return (loss, outputs) if return_outputs else loss
+
+    def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
+        """Add MLM/NSP accuracy and tokens/s (all processes, since the previous log) to training logs."""
+        if "loss" in logs and self._counts[1] > 0:
+            counts = self._counts.to(self.args.device)
+            if self.accelerator.num_processes > 1:
+                counts = self.accelerator.reduce(counts, reduction="sum")
+            now = time.perf_counter()
+            logs["mlm_accuracy"] = round(float(counts[0] / counts[1]), 4)
+            logs["nsp_accuracy"] = round(float(counts[2] / max(counts[3], 1)), 4)
+            logs["tokens_per_second"] = round(float(counts[4]) / max(now - self._last_log_time, 1e-9), 1)
+            self._counts.zero_()
+            self._last_log_time = now
+        super().log(logs, start_time)
+
+    def evaluate(
+        self, eval_dataset: Any = None, ignore_keys: list[str] | None = None, metric_key_prefix: str = "eval"
+    ) -> dict[str, float]:
+        """Held-out MLM loss/accuracy and NSP loss/accuracy with fixed masks (no logits are gathered)."""
+        dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
+        if dataset is None:
+            return {}
+        metrics = evaluate_pretraining(
+            self.model,
+            dataset,
+            self.data_collator,
+            self.args.per_device_eval_batch_size,
+            self.args.device,
+            prefix=metric_key_prefix,
+            autocast_bf16=self.args.bf16,
+        )
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics=metrics)
+        return metrics
+
+
+@torch.no_grad()
+def evaluate_pretraining(
+    model: torch.nn.Module,
+    dataset: PretrainingDataset,
+    collator: PretrainingCollator,
+    batch_size: int,
+    device: torch.device | str = "cpu",
+    prefix: str = "eval",
+    autocast_bf16: bool = False,
+) -> dict[str, float]:
+    """MLM loss, MLM accuracy, NSP loss and NSP accuracy of `model` on `dataset` (token- and sequence-weighted)."""
+    was_training = model.training
+    model.eval()
+    sums = torch.zeros(6, dtype=torch.float64)  # mlm_loss_sum, mlm_correct, mlm_count, nsp_loss_sum, nsp_correct, n
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collator)
+    device_type = torch.device(device).type
+    for batch in loader:
+        batch = {k: v.to(device) for k, v in batch.items()}
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=autocast_bf16):
+            out = model(**batch, num_items_in_batch=1, num_sequences_in_batch=1)  # sums, not means
+        sums += torch.tensor(
+            [
+                float(out.mlm_loss),
+                float(out.mlm_correct),
+                float(out.mlm_count),
+                float(out.nsp_loss),
+                float(out.nsp_correct),
+                float(out.nsp_count),
+            ],
+            dtype=torch.float64,
+        )
+    model.train(was_training)
+    mlm_loss = float(sums[0] / max(sums[2], 1))
+    nsp_loss = float(sums[3] / max(sums[5], 1))
+    return {
+        f"{prefix}_loss": mlm_loss + nsp_loss,
+        f"{prefix}_mlm_loss": mlm_loss,
+        f"{prefix}_mlm_perplexity": math.exp(min(mlm_loss, 50.0)),
+        f"{prefix}_mlm_accuracy": float(sums[1] / max(sums[2], 1)),
+        f"{prefix}_nsp_loss": nsp_loss,
+        f"{prefix}_nsp_accuracy": float(sums[4] / max(sums[5], 1)),
+        f"{prefix}_examples": float(sums[5]),
+    }
+
+
+def training_arguments(config: PretrainConfig, has_eval: bool) -> TrainingArguments:
+    """Map our TrainConfig onto TrainingArguments, choosing bf16 + fused AdamW on GPU and fp32 on CPU."""
+    t = config.train
+    on_gpu = torch.cuda.is_available()
+    if t.precision == "auto":
+        bf16 = on_gpu and torch.cuda.is_bf16_supported()
+    elif t.precision in ("bf16", "fp32"):
+        bf16 = t.precision == "bf16"
+    else:
+        raise ValueError(f"train.precision must be auto, bf16 or fp32, not {t.precision!r}")
+    eval_every = bool(has_eval and t.eval_steps)
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1  # set by torchrun
+    return TrainingArguments(
+        output_dir=t.output_dir,
+        per_device_train_batch_size=t.per_device_batch_size,
+        per_device_eval_batch_size=t.per_device_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        learning_rate=t.learning_rate,
+        weight_decay=t.weight_decay,
+        warmup_steps=t.warmup_ratio,
+        max_steps=t.max_steps,
+        lr_scheduler_type=t.lr_scheduler_type,
+        max_grad_norm=t.max_grad_norm,
+        logging_steps=t.logging_steps,
+        logging_first_step=True,
+        save_steps=t.save_steps,
+        save_total_limit=t.save_total_limit,
+        eval_strategy="steps" if eval_every else "no",
+        eval_steps=t.eval_steps if eval_every else None,
+        seed=t.seed,
+        data_seed=t.seed,
+        bf16=bf16,
+        optim="adamw_torch_fused" if on_gpu else "adamw_torch",
+        dataloader_num_workers=t.dataloader_num_workers,
+        dataloader_pin_memory=on_gpu,
+        remove_unused_columns=False,
+        report_to=t.report_to,
+        ddp_backend=(t.ddp_backend or ("nccl" if on_gpu else "gloo")) if distributed else None,
+        include_num_input_tokens_seen="non_padding",
+        disable_tqdm=True,
+        # without use_cpu, accelerate treats torchrun CPU processes as independent (DistributedType.NO): no DDP
+        use_cpu=not on_gpu,
+    )
+
+
+def run_pretraining(
+    config: PretrainConfig, resume: bool = True, callbacks: list[TrainerCallback] | None = None
+) -> dict[str, Any]:
+    """Train (resuming from the newest checkpoint in the output dir), save the final HF directory, evaluate."""
+    from transformers import AutoTokenizer
+
+    from kpfnlp.pretraining.model import build_model
+
+    tokenizer = AutoTokenizer.from_pretrained(config.data.tokenizer)
+    special = SpecialIds.from_tokenizer(tokenizer)
+    shards = Path(config.data.shards)
+    train_ds = PretrainingDataset(
+        shards / "train",
+        special,
+        mlm_probability=config.train.mlm_probability,
+        whole_word=config.train.whole_word_masking,
+        seed=config.train.seed,
+    )
+    eval_ds = None
+    if (shards / "eval").is_dir():
+        eval_ds = PretrainingDataset(
+            shards / "eval",
+            special,
+            mlm_probability=config.train.mlm_probability,
+            whole_word=config.train.whole_word_masking,
+            seed=EVAL_MASK_SEED,
+            limit=config.train.max_eval_examples,
+        )
+    set_seed(config.train.seed)  # the initial weights depend only on the seed (same in every process layout)
+    model = build_model(config.model.resolved(), special.vocab_size, special.pad, config.model.init_from)
+    args = training_arguments(config, eval_ds is not None)
+    collator = PretrainingCollator(special.pad, pad_to_multiple_of=8 if torch.cuda.is_available() else None)
+    trainer = PretrainingTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        data_collator=collator,
+        callbacks=[SetEpochCallback(train_ds), *(callbacks or [])],
+    )
+    output_dir = Path(config.train.output_dir)
+    last = get_last_checkpoint(str(output_dir)) if resume and output_dir.is_dir() else None
+    if last:
+        logger.info("resuming from %s", last)
+    started = time.perf_counter()
+    train_result = trainer.train(resume_from_checkpoint=last)
+    wall = time.perf_counter() - started
+    summary: dict[str, Any] = {
+        "train": train_result.metrics,
+        "wall_seconds_this_session": wall,
+        "resumed_from": last,
+        "tokens_seen": trainer.state.num_input_tokens_seen,
+        "steps": trainer.state.global_step,
+    }
+    if eval_ds is not None:
+        summary["eval"] = trainer.evaluate()
+    if trainer.is_world_process_zero():
+        final = output_dir / "final"
+        trainer.save_model(str(final))
+        tokenizer.save_pretrained(str(final))
+        (final / "pretraining_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
+        (output_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+        with (output_dir / "log_history.jsonl").open("w", encoding="utf-8") as f:
+            for row in trainer.state.log_history:
+                f.write(json.dumps(row) + "\n")
+    return summary

@@ -1,0 +1,74 @@
+"""The masked-only MLM head gives BertForPreTraining's loss, and checkpoints load as plain HF BERT classes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from transformers import BertForPreTraining, BertModel
+
+from kpfnlp.pretraining.config import MODEL_PRESETS
+from kpfnlp.pretraining.model import BertForPreTrainingMasked, build_model
+
+
+def _batch(vocab: int = 300) -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    input_ids = torch.randint(5, vocab, (4, 24), generator=g)
+    labels = torch.full_like(input_ids, -100)
+    pick = torch.rand(4, 24, generator=g) < 0.15
+    pick[:, 1] = True
+    labels[pick] = input_ids[pick]
+    attention = torch.ones_like(input_ids)
+    attention[2, 18:] = 0
+    labels[2, 18:] = -100
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention,
+        "token_type_ids": torch.zeros_like(input_ids),
+        "labels": labels,
+        "next_sentence_label": torch.tensor([0, 1, 1, 0]),
+    }
+
+
+def test_masked_only_loss_equals_full_loss() -> None:
+    torch.manual_seed(0)
+    model = build_model(MODEL_PRESETS["tiny"], vocab_size=300, pad_id=0, attn_implementation="eager").eval()
+    reference = BertForPreTraining(model.config).eval()
+    reference.load_state_dict(model.state_dict())
+    batch = _batch()
+    ours = model(**batch)
+    theirs = reference(**batch)
+    assert torch.allclose(ours.loss, theirs.loss, atol=1e-5)
+    assert ours.mlm_logits.shape[0] == int((batch["labels"] != -100).sum())
+    assert int(ours.mlm_count) == int((batch["labels"] != -100).sum())
+    assert int(ours.nsp_count) == 4
+
+
+def test_global_normalisation_splits_exactly() -> None:
+    """Two half-batches normalised by the global counts sum to the full batch's loss (the DDP/GA invariant)."""
+    torch.manual_seed(0)
+    model = build_model(MODEL_PRESETS["tiny"], vocab_size=300, pad_id=0).eval()
+    batch = _batch()
+    full = model(**batch).loss
+    n_items = int((batch["labels"] != -100).sum())
+    halves = [
+        model(**{k: v[s] for k, v in batch.items()}, num_items_in_batch=n_items, num_sequences_in_batch=4).loss
+        for s in (slice(0, 2), slice(2, 4))
+    ]
+    assert torch.allclose(full, halves[0] + halves[1], atol=1e-5)
+
+
+def test_saved_directory_is_plain_bert(tmp_path: Path) -> None:
+    model = build_model(MODEL_PRESETS["tiny"], vocab_size=300, pad_id=0)
+    model.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["architectures"] == ["BertForPreTraining"]
+    assert (tmp_path / "model.safetensors").is_file()
+    pre = BertForPreTraining.from_pretrained(tmp_path)
+    assert torch.equal(pre.cls.seq_relationship.weight, model.cls.seq_relationship.weight)
+    encoder = BertModel.from_pretrained(tmp_path)
+    assert encoder.pooler is not None
+    assert torch.equal(encoder.pooler.dense.weight, model.bert.pooler.dense.weight)
+    again = BertForPreTrainingMasked.from_pretrained(tmp_path)
+    assert torch.equal(again.cls.predictions.decoder.weight, model.bert.embeddings.word_embeddings.weight)

@@ -1,0 +1,217 @@
+"""End to end on a tiny model: prepare shards, train with Trainer, exact resume, 2-process DDP == 1 process."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+from transformers import AutoTokenizer, BertForPreTraining, TrainerCallback
+
+from kpfnlp.pretraining.config import PretrainConfig
+from kpfnlp.pretraining.prepare import prepare_pretraining
+from kpfnlp.pretraining.shards import ShardReader
+from kpfnlp.pretraining.trainer import run_pretraining
+from kpfnlp.tokenizer import train_wordpiece
+
+WORDS = [
+    "정부는",
+    "국회에서",
+    "예산안을",
+    "발표했다",
+    "시장은",
+    "금리를",
+    "올렸다",
+    "기자는",
+    "현장에서",
+    "주민들을",
+    "만났다",
+    "경찰은",
+    "사고",
+    "원인을",
+    "조사하고",
+    "있다",
+    "선수들은",
+    "경기에서",
+    "승리했다",
+    "학생들은",
+    "시험을",
+    "준비했다",
+    "회사는",
+    "신제품을",
+    "공개했다",
+    "날씨는",
+    "내일",
+    "맑겠다",
+    "전문가들은",
+    "경제",
+    "성장률을",
+    "전망했다",
+    "시민들이",
+    "광장에",
+    "모였다",
+    "대통령은",
+    "회담을",
+    "열었다",
+]
+
+
+def _documents(n: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    docs = []
+    for d in range(n):
+        sentences = [" ".join(rng.choices(WORDS, k=rng.randint(4, 12))) + "." for _ in range(rng.randint(3, 9))]
+        docs.append({"id": f"doc{d}", "title": f"{WORDS[d % len(WORDS)]} 관련 기사 {d}", "body": " ".join(sentences)})
+    return docs
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pretrain")
+    for name, docs in (("train.jsonl", _documents(160)), ("heldout.jsonl", _documents(30, seed=1))):
+        with (root / name).open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
+        (root / name.replace(".jsonl", ".yaml")).write_text(f"sources:\n  - path: {name}\n", encoding="utf-8")
+    texts = [d["title"] + "\n" + d["body"] for d in _documents(160)]
+    train_wordpiece(texts, root / "tokenizer", vocab_size=400, min_frequency=1)
+    config = _config(root, "unused")
+    prepare_pretraining(config)
+    return root
+
+
+def _config(root: Path, run: str, *overrides: str) -> PretrainConfig:
+    return PretrainConfig.load(
+        None,
+        [
+            "model.preset=tiny",
+            "model.hidden_dropout_prob=0.0",
+            "model.attention_probs_dropout_prob=0.0",
+            f"data.corpus={root / 'train.yaml'}",
+            f"data.heldout_corpus={root / 'heldout.yaml'}",
+            f"data.tokenizer={root / 'tokenizer'}",
+            f"data.shards={root / 'shards'}",
+            "data.max_seq_len=64",
+            "data.dupe_factor=2",
+            f"train.output_dir={root / run}",
+            "train.per_device_batch_size=8",
+            "train.max_steps=8",
+            "train.logging_steps=2",
+            "train.save_steps=4",
+            "train.learning_rate=2e-3",
+            "train.warmup_ratio=0.0",
+            "train.max_eval_examples=64",
+            *overrides,
+        ],
+    )
+
+
+def test_prepared_shards(workdir: Path) -> None:
+    train = ShardReader(workdir / "shards" / "train")
+    meta = train.meta
+    assert meta["documents"] == 160 and meta["bad_rows"] == 0
+    assert len(train) == meta["num_instances"] > 160
+    assert 0.4 < meta["random_next_fraction"] < 0.7
+    tokenizer = AutoTokenizer.from_pretrained(workdir / "tokenizer")
+    inst = train[0]
+    assert inst.input_ids[0] == tokenizer.cls_token_id and inst.input_ids[-1] == tokenizer.sep_token_id
+    assert len(inst.input_ids) <= 64
+    text = tokenizer.decode(inst.input_ids[1 : inst.len_a - 1])
+    assert any(word in text for word in WORDS)
+    assert len(ShardReader(workdir / "shards" / "eval")) > 0
+
+
+def test_training_logs_metrics_and_saves_plain_bert(workdir: Path) -> None:
+    summary = run_pretraining(_config(workdir, "run-metrics", "train.max_steps=12"), resume=False)
+    logs = [row for row in summary_logs(workdir / "run-metrics") if "loss" in row]
+    assert {"mlm_accuracy", "nsp_accuracy", "tokens_per_second"} <= set(logs[-1])
+    assert logs[-1]["loss"] < logs[0]["loss"]
+    assert summary["eval"]["eval_mlm_accuracy"] >= 0 and summary["eval"]["eval_examples"] > 0
+    final = workdir / "run-metrics" / "final"
+    assert json.loads((final / "config.json").read_text())["architectures"] == ["BertForPreTraining"]
+    BertForPreTraining.from_pretrained(final)
+    assert AutoTokenizer.from_pretrained(final).mask_token == "[MASK]"
+
+
+def summary_logs(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "log_history.jsonl").read_text().splitlines()]
+
+
+class _StopAt(TrainerCallback):
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= self.step:
+            control.should_training_stop = True
+        return control
+
+
+def test_resume_after_interruption_is_exact(workdir: Path) -> None:
+    run_pretraining(_config(workdir, "run-straight"), resume=False)
+    run_pretraining(_config(workdir, "run-interrupted"), resume=False, callbacks=[_StopAt(4)])
+    assert (workdir / "run-interrupted" / "checkpoint-4").is_dir()
+    summary = run_pretraining(_config(workdir, "run-interrupted"), resume=True)
+    assert summary["resumed_from"].endswith("checkpoint-4") and summary["steps"] == 8
+
+    straight = {r["step"]: r["loss"] for r in summary_logs(workdir / "run-straight") if "loss" in r}
+    resumed = {r["step"]: r["loss"] for r in summary_logs(workdir / "run-interrupted") if "loss" in r}
+    for step in (6, 8):
+        assert resumed[step] == pytest.approx(straight[step], rel=1e-4)
+    a = load_file(workdir / "run-straight" / "final" / "model.safetensors")
+    b = load_file(workdir / "run-interrupted" / "final" / "model.safetensors")
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=1e-4, atol=1e-5)
+
+
+def test_two_process_ddp_matches_single_process(workdir: Path) -> None:
+    single = _config(workdir, "run-single", "train.max_steps=4", "train.per_device_batch_size=8")
+    run_pretraining(single, resume=False)
+    overrides = [
+        f"{k}={v}" for k, v in _flat(_config(workdir, "run-ddp", "train.max_steps=4", "train.per_device_batch_size=4"))
+    ]
+    (workdir / "empty.yaml").write_text("{}\n")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            "--master_port=29517",
+            "-m",
+            "kpfnlp",
+            "pretrain",
+            "--config",
+            str(workdir / "empty.yaml"),
+            "--no-resume",
+            *overrides,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=workdir,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    a = load_file(workdir / "run-single" / "final" / "model.safetensors")
+    b = load_file(workdir / "run-ddp" / "final" / "model.safetensors")
+    diffs = [float((a[n] - b[n]).abs().max()) for n in a]
+    assert max(diffs) < 1e-4, f"max weight difference {max(diffs)}"
+    single_loss = [r["loss"] for r in summary_logs(workdir / "run-single") if "loss" in r]
+    ddp_loss = [r["loss"] for r in summary_logs(workdir / "run-ddp") if "loss" in r]
+    np.testing.assert_allclose(ddp_loss, single_loss, rtol=1e-4)
+
+
+def _flat(config: PretrainConfig) -> list[tuple[str, object]]:
+    out = []
+    for section, values in config.to_dict().items():
+        for key, value in values.items():
+            out.append((f"{section}.{key}", "null" if value is None else value))
+    return out
