@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from transformers import BertForPreTraining, BertModel
 
@@ -72,3 +73,28 @@ def test_saved_directory_is_plain_bert(tmp_path: Path) -> None:
     assert torch.equal(encoder.pooler.dense.weight, model.bert.pooler.dense.weight)
     again = BertForPreTrainingMasked.from_pretrained(tmp_path)
     assert torch.equal(again.cls.predictions.decoder.weight, model.bert.embeddings.word_embeddings.weight)
+
+
+def test_device_settings_pick_gpu_path_by_themselves() -> None:
+    from kpfnlp.pretraining.trainer import device_settings
+
+    gpu = device_settings("auto", None, on_gpu=True, bf16_supported=True, distributed=True)
+    assert gpu == {
+        "bf16": True,
+        "optim": "adamw_torch_fused",
+        "dataloader_pin_memory": True,
+        "ddp_backend": "nccl",
+        "use_cpu": False,
+    }
+    cpu = device_settings("auto", None, on_gpu=False, bf16_supported=False, distributed=True)
+    assert cpu == {
+        "bf16": False,
+        "optim": "adamw_torch",
+        "dataloader_pin_memory": False,
+        "ddp_backend": "gloo",
+        "use_cpu": True,
+    }
+    assert device_settings("auto", None, on_gpu=True, bf16_supported=False, distributed=False)["bf16"] is False
+    assert device_settings("fp32", None, on_gpu=True, bf16_supported=True, distributed=False)["ddp_backend"] is None
+    with pytest.raises(ValueError, match="precision"):
+        device_settings("fp8", None, on_gpu=True, bf16_supported=True, distributed=False)

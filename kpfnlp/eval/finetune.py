@@ -1,0 +1,194 @@
+"""Fine-tune any BERT directory on an evaluation task with transformers.Trainer and write a result JSON.
+
+Sequence classification / regression use AutoModelForSequenceClassification, extractive QA uses
+AutoModelForQuestionAnswering; `random_init` builds the same architecture from the config with fresh weights
+(the "no pretraining" baseline). Batches are padded dynamically. Scores come from `kpfnlp.eval.metrics`.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kpfnlp.eval import metrics, qa
+from kpfnlp.eval.results import data_record, model_label, write_result
+from kpfnlp.eval.tasks import TaskData, TaskSpec
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FinetuneConfig:
+    """Run settings; None takes the task's recipe value."""
+
+    epochs: float | None = None
+    learning_rate: float | None = None
+    batch_size: int | None = None
+    max_length: int | None = None
+    seed: int = 42
+    random_init: bool = False
+    max_train_samples: int | None = None
+    max_eval_samples: int | None = None
+
+    def resolved(self, spec: TaskSpec) -> dict[str, Any]:
+        """The effective hyperparameters: the task recipe overridden by the values set here.
+
+        The QA window overlap is capped at a third of the max length (BERT's 128 of 384) for short max lengths.
+        """
+        hp = {**asdict(spec.recipe), **{k: v for k, v in asdict(self).items() if v is not None}}
+        stride = hp.pop("doc_stride")
+        if spec.kind == "qa":
+            hp["doc_stride"] = min(stride, hp["max_length"] // 3)
+        return hp
+
+
+def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False, seed: int = 42):
+    """Tokenizer and task model from a BERT directory, and notes on freshly initialised weights."""
+    from transformers import (
+        AutoConfig,
+        AutoModelForQuestionAnswering,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        set_seed,
+    )
+
+    model_dir = Path(model_dir)
+    if not (model_dir / "config.json").is_file():
+        raise FileNotFoundError(f"{model_dir}: not a model directory (no config.json)")
+    kwargs: dict[str, Any] = {}
+    if spec.kind == "classification":
+        kwargs = {"num_labels": len(spec.labels), "id2label": dict(enumerate(spec.labels))}
+        kwargs["label2id"] = {label: i for i, label in enumerate(spec.labels)}
+    elif spec.kind == "regression":
+        kwargs = {"num_labels": 1, "problem_type": "regression"}
+    config = AutoConfig.from_pretrained(model_dir, **kwargs)
+    auto = AutoModelForQuestionAnswering if spec.kind == "qa" else AutoModelForSequenceClassification
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    set_seed(seed)
+    if random_init:
+        return tokenizer, auto.from_config(config), ["random initialisation: no pretrained weights loaded"]
+    model, info = auto.from_pretrained(model_dir, config=config, output_loading_info=True)
+    missing = sorted(info.get("missing_keys", []))
+    notes = []
+    if missing:
+        notes.append(f"freshly initialised (not in the checkpoint): {', '.join(missing)}")
+    if any(".pooler." in k or k.startswith("pooler.") for k in missing):
+        notes.append("the checkpoint has no pooler (as kpfBERT's release): pooler trained from scratch")
+    for note in notes:
+        logger.warning("%s: %s", model_dir, note)
+    return tokenizer, model, notes
+
+
+def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_dir: str):
+    import torch
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    args = TrainingArguments(
+        output_dir=work_dir,
+        num_train_epochs=hp["epochs"],
+        learning_rate=hp["learning_rate"],
+        per_device_train_batch_size=hp["batch_size"],
+        per_device_eval_batch_size=2 * hp["batch_size"],
+        warmup_steps=hp["warmup_ratio"],  # a float below 1 is a share of the training steps
+        weight_decay=hp["weight_decay"],
+        lr_scheduler_type="linear",
+        seed=hp["seed"],
+        eval_strategy="no",
+        save_strategy="no",
+        logging_steps=50,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_pin_memory=torch.cuda.is_available(),
+    )
+    return Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_features,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+    )
+
+
+def _encode_pairs(tokenizer, examples: list, max_length: int) -> list[dict[str, Any]]:
+    pairs = [ex.text_pair for ex in examples] if examples and examples[0].text_pair is not None else None
+    enc = tokenizer([ex.text for ex in examples], pairs, truncation=True, max_length=max_length)
+    return [{k: enc[k][i] for k in enc} for i in range(len(examples))]
+
+
+def _label_id(spec: TaskSpec, label: str | float) -> int | float:
+    return float(label) if spec.kind == "regression" else spec.labels.index(label)
+
+
+def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str):
+    train = _encode_pairs(tokenizer, data.train, hp["max_length"])
+    for feature, ex in zip(train, data.train, strict=True):
+        feature["labels"] = _label_id(spec, ex.label)
+    trainer = _trainer(model, tokenizer, hp, train, work_dir)
+    train_out = trainer.train()
+    logits = trainer.predict(_encode_pairs(tokenizer, data.eval, hp["max_length"])).predictions
+    gold = [ex.label for ex in data.eval]
+    if spec.kind == "regression":
+        preds = [float(x) for x in np.asarray(logits).reshape(-1)]
+    else:
+        preds = [spec.labels[i] for i in np.asarray(logits).argmax(-1)]
+    return spec.score(preds, gold), preds, train_out.training_loss
+
+
+def _run_qa(tokenizer, model, data: TaskData, hp: dict, work_dir: str):
+    train = qa.train_features(tokenizer, data.train, hp["max_length"], hp["doc_stride"])
+    trainer = _trainer(model, tokenizer, hp, train, work_dir)
+    train_out = trainer.train()
+    features, meta = qa.eval_features(tokenizer, data.eval, hp["max_length"], hp["doc_stride"])
+    start_logits, end_logits = trainer.predict(features).predictions[:2]
+    answers = qa.decode_answers(data.eval, meta, start_logits, end_logits)
+    references = {ex.id: [a for a, _ in ex.answers] or [""] for ex in data.eval}  # unanswerable: gold is ""
+    return metrics.squad_scores(answers, references), answers, train_out.training_loss
+
+
+def run_finetune(
+    spec: TaskSpec,
+    data: TaskData,
+    model_dir: str | Path,
+    output_dir: str | Path,
+    cfg: FinetuneConfig,
+    name: str | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """Fine-tune `model_dir` on `data`, score the eval split, and write the result JSON (and predictions)."""
+    if not data.train or not data.eval:
+        raise ValueError(f"{spec.name}: empty split (train {len(data.train)}, eval {len(data.eval)})")
+    start = time.perf_counter()
+    hp = cfg.resolved(spec)
+    tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed)
+    with tempfile.TemporaryDirectory(prefix="kpfnlp-eval-") as work_dir:
+        if spec.kind == "qa":
+            scores, preds, loss = _run_qa(tokenizer, model, data, hp, work_dir)
+        else:
+            scores, preds, loss = _run_sequence(spec, tokenizer, model, data, hp, work_dir)
+    label = name or model_label(model_dir) + (" (random init)" if cfg.random_init else "")
+    result = {
+        "task": spec.name,
+        "task_title": spec.title,
+        "method": "finetune",
+        "model": {
+            "name": label,
+            "path": str(Path(model_dir).resolve()),
+            "random_init": cfg.random_init,
+            "model_type": model.config.model_type,
+            "parameters": sum(p.numel() for p in model.parameters()),
+        },
+        "metrics": scores,
+        "primary_metric": spec.primary_metric,
+        "config": hp,
+        "data": data_record(data.files, len(data.train), len(data.eval), data.split_note),
+        "seed": cfg.seed,
+        "train_loss": loss,
+        "wall_time_s": round(time.perf_counter() - start, 1),
+        "notes": notes,
+    }
+    return result, write_result(result, output_dir, preds)

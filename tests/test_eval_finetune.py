@@ -1,0 +1,124 @@
+"""End-to-end fine-tuning on a tiny BERT built here: classification, regression and QA, the CLI, random init."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import BertConfig, BertForPreTraining, BertModel
+from typer.testing import CliRunner
+
+import kpfnlp.cli.eval_cmds  # noqa: F401  (registers `kpfnlp eval`)
+from kpfnlp.cli.app import app
+from kpfnlp.eval import TaskData, get_task
+from kpfnlp.eval.data import QAExample, TextExample
+from kpfnlp.eval.finetune import FinetuneConfig, load_model, run_finetune
+from kpfnlp.tokenizer import train_wordpiece
+
+GOOD = ["정말 재미있는 영화였다", "배우 연기가 훌륭하다", "최고의 작품 강력 추천", "감동적인 이야기와 음악"]
+BAD = ["너무 지루하고 별로다", "시간 낭비 최악의 영화", "연기가 어색하고 엉망", "다시는 안 본다 실망"]
+CONTEXT = "한국언론진흥재단은 2021년 서울에서 뉴스 언어 모델을 공개했다. 이 모델은 뉴스 기사로 학습했다."
+QUESTIONS = [("모델을 공개한 곳은?", "한국언론진흥재단"), ("공개한 해는?", "2021년"), ("어디에서 공개했나?", "서울")]
+TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+
+
+def _tiny_config(vocab_size: int) -> BertConfig:
+    return BertConfig(vocab_size=vocab_size, max_position_embeddings=128, **TINY)
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A 2-layer, 32-wide BertForPreTraining directory with its own WordPiece vocabulary (seconds)."""
+    out = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = train_wordpiece(
+        GOOD + BAD + [CONTEXT] + [q for q, _ in QUESTIONS], out, vocab_size=300, min_frequency=1
+    )
+    torch.manual_seed(0)
+    BertForPreTraining(_tiny_config(len(tokenizer))).save_pretrained(out)
+    return out
+
+
+def _nsmc_file(path: Path, n: int) -> Path:
+    rows = [f"{i}\t{(GOOD if i % 2 else BAD)[i % 4]}\t{i % 2}" for i in range(n)] + [f"{n}\t\t0"]
+    path.write_text("id\tdocument\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_nsmc_end_to_end(tiny_bert, tmp_path):
+    train, test, out = _nsmc_file(tmp_path / "train.txt", 32), _nsmc_file(tmp_path / "test.txt", 8), tmp_path / "res"
+    args = ["eval", "nsmc", "--model", str(tiny_bert), "--train-file", str(train), "--eval-file", str(test)]
+    result = CliRunner().invoke(app, [*args, "--output", str(out), "--epochs", "1", "--batch-size", "8"])
+    assert result.exit_code == 0, result.output
+    [path] = [p for p in out.glob("*.json") if not p.name.endswith(".predictions.json")]
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["task"] == "nsmc" and record["method"] == "finetune"
+    assert set(record["metrics"]) == {"accuracy", "macro_f1"} and 0 <= record["metrics"]["accuracy"] <= 100
+    assert record["config"]["learning_rate"] == 5e-5 and record["config"]["epochs"] == 1.0
+    assert record["config"]["batch_size"] == 8 and record["seed"] == 42
+    assert record["model"]["path"] == str(tiny_bert.resolve()) and record["wall_time_s"] > 0
+    assert record["data"]["eval_examples"] == 9 and record["data"]["train_examples"] == 33
+    assert all(len(h) == 64 for h in record["data"]["files"].values())
+    predictions = json.loads((out / record["predictions_file"]).read_text(encoding="utf-8"))
+    assert len(predictions) == 9 and set(predictions) <= {"negative", "positive"}
+
+
+def test_cli_reports_missing_data_clearly(tiny_bert, tmp_path):
+    args = ["eval", "ynat", "--model", str(tiny_bert), "--data-dir", str(tmp_path), "--output", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "file not found" in result.output
+    result = CliRunner().invoke(
+        app, ["eval", "nsmc", "--model", str(tmp_path), "--train-file", "x", "--eval-file", "y"]
+    )
+    assert result.exit_code == 1 and "error:" in result.output
+
+
+def test_regression_predicts_scores(tiny_bert, tmp_path):
+    pairs = [TextExample(GOOD[i % 4], float(i % 6), BAD[i % 4]) for i in range(12)]
+    data = TaskData(pairs, pairs[:6], [], "synthetic")
+    record, _ = run_finetune(get_task("klue-sts"), data, tiny_bert, tmp_path, FinetuneConfig(epochs=1, batch_size=4))
+    assert {"pearson", "spearman", "f1"} == set(record["metrics"])
+    predictions = json.loads((tmp_path / record["predictions_file"]).read_text(encoding="utf-8"))
+    assert len(predictions) == 6 and all(isinstance(p, float) for p in predictions)
+
+
+def test_qa_end_to_end_on_long_contexts(tiny_bert, tmp_path):
+    long_context = CONTEXT + " " + " ".join(GOOD + BAD) * 2  # longer than one 48-token window
+    examples = [
+        QAExample(f"q{i}", "t", long_context, q, ((a, long_context.index(a)),)) for i, (q, a) in enumerate(QUESTIONS)
+    ]
+    data = TaskData(examples * 4, examples, [], "synthetic")
+    cfg = FinetuneConfig(epochs=1, batch_size=4, max_length=48)
+    record, _ = run_finetune(get_task("korquad"), data, tiny_bert, tmp_path, cfg)
+    assert record["config"]["doc_stride"] == 16  # capped at a third of max_length
+    assert {"exact_match", "f1", "unanswered"} <= set(record["metrics"]) and record["metrics"]["unanswered"] == 0
+    answers = json.loads((tmp_path / record["predictions_file"]).read_text(encoding="utf-8"))
+    assert set(answers) == {"q0", "q1", "q2"} and all(a in long_context for a in answers.values())
+
+
+def test_random_init_differs_from_pretrained(tiny_bert):
+    spec = get_task("nsmc")
+    _, pretrained, notes = load_model(spec, tiny_bert)
+    _, fresh, fresh_notes = load_model(spec, tiny_bert, random_init=True)
+    saved = BertForPreTraining.from_pretrained(tiny_bert).bert.embeddings.word_embeddings.weight
+    assert torch.equal(pretrained.bert.embeddings.word_embeddings.weight, saved)
+    assert not torch.equal(fresh.bert.embeddings.word_embeddings.weight, saved)
+    assert any("classifier" in n for n in notes) and "random" in fresh_notes[0]
+
+
+def test_checkpoint_without_pooler_loads_and_trains(tiny_bert, tmp_path):
+    """kpfBERT ships no pooler: it is freshly initialised, logged, and fine-tuning still runs."""
+    no_pooler = tmp_path / "no-pooler"
+    BertModel(_tiny_config(BertConfig.from_pretrained(tiny_bert).vocab_size), add_pooling_layer=False).save_pretrained(
+        no_pooler
+    )
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        (no_pooler / name).write_bytes((tiny_bert / name).read_bytes())
+    examples = [TextExample(t, "positive") for t in GOOD] + [TextExample(t, "negative") for t in BAD]
+    record, _ = run_finetune(
+        get_task("nsmc"), TaskData(examples, examples, [], "synthetic"), no_pooler, tmp_path / "res",
+        FinetuneConfig(epochs=1, batch_size=4),
+    )  # fmt: skip
+    assert any("no pooler" in n for n in record["notes"])
+    assert record["train_loss"] == pytest.approx(record["train_loss"])  # finite, not NaN
