@@ -15,8 +15,16 @@ def test_every_command_has_help() -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    commands = ["smoke", "pretrain", "prepare-pretraining", "train-tokenizer", "split-sentences", "clean-text",
-                "corpus-stats", "eval"]
+    commands = [
+        "smoke",
+        "pretrain",
+        "prepare-pretraining",
+        "train-tokenizer",
+        "split-sentences",
+        "clean-text",
+        "corpus-stats",
+        "eval",
+    ]
     for command in commands:
         assert command in result.output
         sub = runner.invoke(app, [command, "--help"])

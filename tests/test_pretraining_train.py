@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ from transformers import AutoTokenizer, BertForPreTraining, TrainerCallback
 from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.prepare import prepare_pretraining
 from kpfnlp.pretraining.shards import ShardReader
-from kpfnlp.pretraining.trainer import run_pretraining
+from kpfnlp.pretraining.trainer import last_complete_checkpoint, run_pretraining
 from kpfnlp.tokenizer import train_wordpiece
 
 WORDS = [
@@ -137,6 +139,7 @@ def test_training_logs_metrics_and_saves_plain_bert(workdir: Path) -> None:
     assert json.loads((final / "config.json").read_text())["architectures"] == ["BertForPreTraining"]
     BertForPreTraining.from_pretrained(final)
     assert AutoTokenizer.from_pretrained(final).mask_token == "[MASK]"
+    assert (final / "vocab.txt").is_file()  # classic BERT tools need it
 
 
 def summary_logs(run_dir: Path) -> list[dict]:
@@ -215,3 +218,43 @@ def _flat(config: PretrainConfig) -> list[tuple[str, object]]:
         for key, value in values.items():
             out.append((f"{section}.{key}", "null" if value is None else value))
     return out
+
+
+def test_resume_after_sigkill_continues_the_same_run(workdir: Path) -> None:
+    """Kill -9 a real `kpfnlp pretrain` process after its first checkpoint; the resumed run ends where an
+    uninterrupted run ends (same data order, same masks, same weights)."""
+    steps = ["train.max_steps=24", "train.save_steps=4", "train.logging_steps=4"]
+    run_pretraining(_config(workdir, "run-nokill", *steps), resume=False)
+    (workdir / "empty.yaml").write_text("{}\n")
+    overrides = [f"{k}={v}" for k, v in _flat(_config(workdir, "run-killed", *steps))]
+    command = [sys.executable, "-m", "kpfnlp", "pretrain", "--config", str(workdir / "empty.yaml"), *overrides]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(command, env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    first = workdir / "run-killed" / "checkpoint-4" / "trainer_state.json"
+    while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert first.exists(), "the run never wrote its first checkpoint"
+    assert not (workdir / "run-killed" / "final").exists(), "killed too late: the run had already finished"
+
+    summary = run_pretraining(_config(workdir, "run-killed", *steps), resume=True)
+    assert summary["resumed_from"] is not None and summary["steps"] == 24
+    a = load_file(workdir / "run-nokill" / "final" / "model.safetensors")
+    b = load_file(workdir / "run-killed" / "final" / "model.safetensors")
+    for name in a:
+        torch.testing.assert_close(a[name], b[name], rtol=1e-4, atol=1e-5)
+
+
+def test_partial_checkpoints_are_skipped(tmp_path: Path) -> None:
+    for step, complete in ((4, True), (8, True), (12, False)):
+        folder = tmp_path / f"checkpoint-{step}"
+        folder.mkdir()
+        (folder / "model.safetensors").write_bytes(b"")
+        if complete:
+            (folder / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    (tmp_path / "checkpoint-16").mkdir()
+    (tmp_path / "checkpoint-16" / "trainer_state.json").write_text('{"global_st')  # killed mid-write
+    assert last_complete_checkpoint(tmp_path) == str(tmp_path / "checkpoint-8")
+    assert last_complete_checkpoint(tmp_path / "missing") is None

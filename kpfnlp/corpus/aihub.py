@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from kpfnlp.corpus.document import Document, ReadReport
-from kpfnlp.corpus.encoding import has_undecodable, open_text
+from kpfnlp.corpus.encoding import open_text
+from kpfnlp.corpus.tabular import iter_json_lines
 
 _LABELS = ("extractive", "abstractive")
 _AIHUB_META = {
@@ -37,30 +38,18 @@ def _sentences_document(
 def read_dacon(path: str | Path, report: ReadReport, *, encoding: str | None = None) -> Iterator[Document]:
     """Stream Dacon JSONL (`{media, id, article_original: [sentences], abstractive, extractive}`)."""
     name = Path(path).name
-    with open_text(path, encoding) as stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:line {lineno}"
-            if has_undecodable(line):
-                report.add(where, "undecodable bytes")
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                report.add(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
-                continue
-            sentences = record.get("article_original") if isinstance(record, dict) else None
-            if not isinstance(sentences, list):
-                report.add(where, "missing column: 'article_original' (a list of sentences)")
-                continue
-            sentences = [str(s).strip() for s in sentences]
-            if not any(sentences):
-                report.add(where, "empty text: 'article_original' has no sentences")
-                continue
-            meta = {key: record[key] for key in ("media", *_LABELS) if key in record}
-            doc_id = str(record.get("id") or f"{name}:{lineno}")
-            yield _sentences_document(doc_id, sentences, None, path, meta)
+    for where, lineno, record in iter_json_lines(path, report, encoding):
+        sentences = record.get("article_original")
+        if not isinstance(sentences, list):
+            report.add(where, "missing column: 'article_original' (a list of sentences)")
+            continue
+        sentences = [str(s).strip() for s in sentences]
+        if not any(sentences):
+            report.add(where, "empty text: 'article_original' has no sentences")
+            continue
+        meta = {key: record[key] for key in ("media", *_LABELS) if key in record}
+        doc_id = str(record.get("id") or f"{name}:{lineno}")
+        yield _sentences_document(doc_id, sentences, None, path, meta)
 
 
 def read_aihub(path: str | Path, report: ReadReport, *, encoding: str | None = None) -> Iterator[Document]:

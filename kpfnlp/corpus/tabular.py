@@ -38,6 +38,16 @@ def read_jsonl(
     """Stream a JSON-lines file (one object a line, blank lines skipped); columns set by the first object."""
     name = Path(path).name
     mapper: ColumnMapper | None = None
+    for where, lineno, record in iter_json_lines(path, report, encoding):
+        if mapper is None:
+            mapper = ColumnMapper(path, list(record), text_column, title_column, id_column)
+        yield from _emit(mapper, record, where, f"{name}:{lineno}", report)
+
+
+def iter_json_lines(
+    path: str | Path, report: ReadReport, encoding: str | None = None
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """Yield (location, line number, object) for each JSON object line; bad lines go to `report`."""
     with open_text(path, encoding) as stream:
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
@@ -54,9 +64,7 @@ def read_jsonl(
             if not isinstance(record, dict):
                 report.add(where, f"not a JSON object: {type(record).__name__}")
                 continue
-            if mapper is None:
-                mapper = ColumnMapper(path, list(record), text_column, title_column, id_column)
-            yield from _emit(mapper, record, where, f"{name}:{lineno}", report)
+            yield where, lineno, record
 
 
 def read_json_records(

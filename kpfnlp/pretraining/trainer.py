@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.dataset import PretrainingCollator, PretrainingDataset, SpecialIds
@@ -248,6 +249,30 @@ def training_arguments(config: PretrainConfig, has_eval: bool) -> TrainingArgume
     )
 
 
+def last_complete_checkpoint(output_dir: str | Path) -> str | None:
+    """The newest `checkpoint-N` whose `trainer_state.json` (written last by the Trainer) is complete.
+
+    A process killed while saving leaves a partial newest checkpoint; `get_last_checkpoint` would pick it and the
+    resume would crash, so partial ones are skipped.
+    """
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        return None
+    candidates = []
+    for path in folder.glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+        step = path.name.rsplit("-", 1)[-1]
+        if path.is_dir() and step.isdigit():
+            candidates.append((int(step), path))
+    for _, path in sorted(candidates, reverse=True):
+        try:
+            json.loads((path / "trainer_state.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            logger.warning("skipping incomplete checkpoint %s", path)
+            continue
+        return str(path)
+    return None
+
+
 def run_pretraining(
     config: PretrainConfig, resume: bool = True, callbacks: list[TrainerCallback] | None = None
 ) -> dict[str, Any]:
@@ -289,7 +314,7 @@ def run_pretraining(
         callbacks=[SetEpochCallback(train_ds), *(callbacks or [])],
     )
     output_dir = Path(config.train.output_dir)
-    last = get_last_checkpoint(str(output_dir)) if resume and output_dir.is_dir() else None
+    last = last_complete_checkpoint(output_dir) if resume else None
     if last:
         logger.info("resuming from %s", last)
     started = time.perf_counter()
@@ -307,7 +332,9 @@ def run_pretraining(
     if trainer.is_world_process_zero():
         final = output_dir / "final"
         trainer.save_model(str(final))
-        tokenizer.save_pretrained(str(final))
+        for item in Path(config.data.tokenizer).iterdir():  # the tokenizer files as trained, vocab.txt included
+            if item.is_file():
+                shutil.copy2(item, final / item.name)
         (final / "pretraining_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
         (output_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         with (output_dir / "log_history.jsonl").open("w", encoding="utf-8") as f:
