@@ -82,7 +82,7 @@ def test_wiki_hold_out_is_the_tail_of_the_last_shard(shared_data: Path) -> None:
     assert kowiki.drop_tail == 1_000
 
 
-def test_pretrain_mix_uses_no_evaluation_data() -> None:
+def test_pretrain_mix_uses_no_evaluation_data(shared_data: Path) -> None:
     """Benchmarks (KLUE, KorNLU, KorQuAD, NSMC) and the summarization sets must never be pretrained on."""
     sources = load_corpus_mix(REPO_ROOT / "training/corpora/pretrain.yaml")
     evaluation = ("/klue/", "/kornlu/", "/korquad/", "/nsmc/", "/summarization/")

@@ -16,9 +16,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from transformers import AutoTokenizer, BertForPreTraining, TrainerCallback
+from typer.testing import CliRunner
 
+from kpfnlp.cli import app
 from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.prepare import prepare_pretraining
+from kpfnlp.pretraining.report import read_log_history
 from kpfnlp.pretraining.shards import ShardReader
 from kpfnlp.pretraining.trainer import last_complete_checkpoint, run_pretraining
 from kpfnlp.tokenizer import train_wordpiece
@@ -258,3 +261,13 @@ def test_partial_checkpoints_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "checkpoint-16" / "trainer_state.json").write_text('{"global_st')  # killed mid-write
     assert last_complete_checkpoint(tmp_path) == str(tmp_path / "checkpoint-8")
     assert last_complete_checkpoint(tmp_path / "missing") is None
+
+
+def test_report_plots_a_finished_and_a_running_run(workdir: Path, tmp_path: Path) -> None:
+    run_pretraining(_config(workdir, "run-report", "train.max_steps=8", "train.eval_steps=4"), resume=False)
+    result = CliRunner().invoke(app, ["pretrain-report", str(workdir / "run-report"), "--png", str(tmp_path / "c.png")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert '"eval_mlm_accuracy"' in result.output
+    (workdir / "run-report" / "log_history.jsonl").unlink()  # a run still going: read its newest checkpoint
+    assert any("loss" in row for row in read_log_history(workdir / "run-report"))

@@ -98,3 +98,22 @@ def smoke_cmd(
         f"smoke pipeline OK: {final} loads with BertForPreTraining and BertModel "
         "(eval here is on the training samples: a plumbing check, not a quality figure)"
     )
+
+
+@app.command("pretrain-report")
+def pretrain_report_cmd(
+    run_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="train.output_dir of a run."),
+    png: Path = typer.Option(Path("docs/learning-curve.png"), "--png", help="Where to write the plot."),
+    title: str = typer.Option("", "--title", help="Plot title."),
+) -> None:
+    """Plot a run's learning curve (loss, MLM/NSP accuracy, held-out metrics) and print its latest figures."""
+    from kpfnlp.pretraining.report import plot_learning_curve, read_log_history
+
+    try:
+        history = read_log_history(run_dir)
+    except FileNotFoundError as err:
+        raise typer.BadParameter(str(err)) from err
+    plot_learning_curve(history, png, title)
+    last_train = next((r for r in reversed(history) if "loss" in r), {})
+    last_eval = next((r for r in reversed(history) if "eval_mlm_accuracy" in r), {})
+    typer.echo(json.dumps({"png": str(png), "last_train": last_train, "last_eval": last_eval}, indent=2))
