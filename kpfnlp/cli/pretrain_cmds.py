@@ -117,3 +117,18 @@ def pretrain_report_cmd(
     last_train = next((r for r in reversed(history) if "loss" in r), {})
     last_eval = next((r for r in reversed(history) if "eval_mlm_accuracy" in r), {})
     typer.echo(json.dumps({"png": str(png), "last_train": last_train, "last_eval": last_eval}, indent=2))
+
+
+@app.command("export-backbone")
+def export_backbone_cmd(
+    source: Path = typer.Argument(..., exists=True, file_okay=False, help="A trained BERT directory (e.g. .../final)."),
+    target: Path = typer.Argument(..., help="Release directory (the bundled one: kpfnlp/models/kpfnlp-mini)."),
+    facts: Path = typer.Option(None, "--facts", exists=True, dir_okay=False, help="JSON of facts for kpfnlp.json."),
+) -> None:
+    """Write a trained backbone as a release: fp16 weights (both heads, pooler), float32 config, tokenizer."""
+    from kpfnlp.backbone import export_backbone
+
+    extra = json.loads(facts.read_text(encoding="utf-8")) if facts else None
+    out = export_backbone(source, target, extra)
+    size = sum(f.stat().st_size for f in out.iterdir()) / 2**20
+    typer.echo(f"{out}: {size:.1f} MiB")

@@ -1,0 +1,68 @@
+"""The BERT backbone every application starts from: the bundled default model, or any HF BERT directory.
+
+The bundled model lives in `kpfnlp/models/<name>/` as fp16 safetensors (half the bytes in git) with a
+`config.json` that says float32, so `from_pretrained` (transformers 5 loads with `dtype="auto"`) and every
+library built on it — sentence-transformers, the Trainer — upcast it to fp32, the fast dtype on CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from kpfnlp.paths import PACKAGE_DIR
+
+MODELS_DIR = PACKAGE_DIR / "models"
+DEFAULT_BACKBONE_NAME = "kpfnlp-mini"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
+
+
+def backbone_path(path: str | Path | None = None) -> Path:
+    """The directory of `path`, or of the bundled default backbone; a clear error if it is not a BERT directory."""
+    directory = Path(path) if path is not None else MODELS_DIR / DEFAULT_BACKBONE_NAME
+    if not (directory / "config.json").is_file():
+        hint = (
+            "the bundled default backbone is not installed in this checkout"
+            if path is None
+            else "expected a Hugging Face BERT directory (config.json, model.safetensors, tokenizer files)"
+        )
+        raise FileNotFoundError(f"{directory}: {hint}")
+    return directory
+
+
+def load_backbone(path: str | Path | None = None, *, heads: bool = False) -> tuple[torch.nn.Module, Any]:
+    """(model, tokenizer) in fp32 eval mode: `BertModel` with its pooler, or `BertForPreTraining` with `heads=True`.
+
+    With no argument, the bundled default model; otherwise any BERT directory (ours, kpfBERT, KLUE-BERT).
+    """
+    from transformers import AutoTokenizer, BertForPreTraining, BertModel
+
+    directory = backbone_path(path)
+    model_class = BertForPreTraining if heads else BertModel
+    model = model_class.from_pretrained(directory, dtype=torch.float32).eval()
+    return model, AutoTokenizer.from_pretrained(directory)
+
+
+def export_backbone(source: str | Path, target: str | Path, extra: dict[str, Any] | None = None) -> Path:
+    """Write `source` (a trained BERT directory) as a release: fp16 weights with both heads and the pooler,
+    a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics)."""
+    from transformers import BertForPreTraining
+
+    source, target = Path(source), Path(target)
+    model = BertForPreTraining.from_pretrained(source, dtype=torch.float32)
+    target.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(target)
+    config_path = target / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["dtype"] = "float32"
+    config["architectures"] = ["BertForPreTraining"]
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    for name in TOKENIZER_FILES:
+        if (source / name).is_file():
+            shutil.copy2(source / name, target / name)
+    (target / "kpfnlp.json").write_text(json.dumps(extra or {}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,56 @@
+"""Backbone release: fp16 on disk, fp32 when loaded (by us and by plain transformers), heads and pooler kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+from transformers import AutoModel, BertForPreTraining
+
+from kpfnlp.backbone import backbone_path, export_backbone, load_backbone
+from kpfnlp.pretraining.config import MODEL_PRESETS
+from kpfnlp.pretraining.model import build_model
+from kpfnlp.tokenizer import train_wordpiece
+
+TEXTS = [
+    "정부는 내년 예산안을 국회에 제출했다.",
+    "한국은행은 기준금리를 동결했다.",
+    "서울 시민들이 광장에 모였다.",
+] * 20
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("backbone")
+    train_wordpiece(TEXTS, root / "src", vocab_size=200, min_frequency=1)
+    torch.manual_seed(0)
+    build_model(MODEL_PRESETS["tiny"], vocab_size=200, pad_id=0).save_pretrained(root / "src")
+    return root / "src"
+
+
+def test_export_is_fp16_on_disk_and_fp32_when_loaded(trained: Path, tmp_path: Path) -> None:
+    release = export_backbone(trained, tmp_path / "rel", extra={"steps": 7})
+    assert json.loads((release / "kpfnlp.json").read_text())["steps"] == 7
+    assert (release / "vocab.txt").is_file()
+    with safe_open(release / "model.safetensors", "pt") as f:
+        assert {f.get_tensor(k).dtype for k in f.keys()}  # noqa: SIM118 (safe_open is no dict) == {torch.float16}
+    model, tokenizer = load_backbone(release)
+    assert next(model.parameters()).dtype == torch.float32
+    assert model.pooler is not None
+    plain = AutoModel.from_pretrained(release)  # transformers' default dtype="auto" must give fp32 too
+    assert next(plain.parameters()).dtype == torch.float32
+    heads, _ = load_backbone(release, heads=True)
+    original = BertForPreTraining.from_pretrained(trained).eval()
+    batch = tokenizer(["정부는 예산안을 제출했다."], return_tensors="pt")
+    with torch.no_grad():
+        a = original(**batch).seq_relationship_logits
+        b = heads(**batch).seq_relationship_logits
+    torch.testing.assert_close(a, b, atol=2e-2, rtol=2e-2)  # fp16 rounding of the weights only
+
+
+def test_missing_backbone_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="Hugging Face BERT directory"):
+        backbone_path(tmp_path)
