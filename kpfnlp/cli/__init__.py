@@ -4,7 +4,14 @@ Command modules import heavy libraries (torch, transformers) inside the command 
 `kpfnlp --help` stays fast.
 """
 
-from kpfnlp.cli import corpus_cmds, eval_cmds, pretrain_cmds, text_cmds, tokenizer_cmds  # noqa: F401  (registration)
+from kpfnlp.cli import (  # noqa: F401  (registration)
+    corpus_cmds,
+    eval_cmds,
+    pretrain_cmds,
+    summarize_cmds,
+    text_cmds,
+    tokenizer_cmds,
+)
 from kpfnlp.cli.app import app
 
 

@@ -1,0 +1,94 @@
+"""Summarizer training recipe: dataclasses loaded from YAML (`training/configs/summarizer-*.yaml`),
+overridable with `section.key=value` (values parsed as YAML)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class SumModelConfig:
+    """Backbone (a BERT directory; null = a random BERT of `preset` on `tokenizer`, for tests) and the head."""
+
+    backbone: str | None = None
+    tokenizer: str | None = None  # only for a random backbone; a backbone directory brings its own
+    preset: str = "tiny"
+    inter_layers: int = 2
+    inter_heads: int = 4
+    max_sentence_tokens: int = 128
+    window_overlap: int = 2
+
+
+@dataclass
+class SumDataConfig:
+    """Training files (Dacon JSONL / AI-Hub JSON), silver sources built first, ids kept out (the dev set)."""
+
+    train_files: list[str] = field(default_factory=list)
+    silver_sources: list[str] = field(default_factory=list)  # KIND:PATH, see kpfnlp.summarize.silver
+    silver_max_per_source: int | None = None
+    exclude_files: list[str] = field(default_factory=list)  # their ids never enter training
+    eval_files: list[str] = field(default_factory=list)
+    max_train_examples: int | None = None
+
+
+@dataclass
+class SumTrainConfig:
+    """Optimisation and bookkeeping (mapped onto `transformers.TrainingArguments`)."""
+
+    output_dir: str = "runs/summarizer"
+    per_device_batch_size: int = 8
+    learning_rate: float = 5e-5
+    head_learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    num_train_epochs: float = 2.0
+    max_steps: int = -1
+    logging_steps: int = 50
+    save_steps: int = 500
+    save_total_limit: int = 2
+    seed: int = 42
+    export_fp16: bool = True  # OUTPUT_DIR/final is saved in fp16 (the bundle format)
+
+
+@dataclass
+class SummarizerConfig:
+    """The whole recipe: model, data, train."""
+
+    model: SumModelConfig = field(default_factory=SumModelConfig)
+    data: SumDataConfig = field(default_factory=SumDataConfig)
+    train: SumTrainConfig = field(default_factory=SumTrainConfig)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> SummarizerConfig:
+        """Read a YAML recipe and apply `section.key=value` overrides."""
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {} if path else {}
+        config = cls()
+        for section, values in raw.items():
+            for key, value in (values or {}).items():
+                config._assign(section, key, value, str(path))
+        for item in overrides or []:
+            dotted, sep, value = item.partition("=")
+            section, dot, key = dotted.partition(".")
+            if not sep or not dot:
+                raise ValueError(f"override {item!r} must look like section.key=value, e.g. train.max_steps=10")
+            config._assign(section, key, yaml.safe_load(value), f"override {item!r}")
+        return config
+
+    def _assign(self, section: str, key: str, value: Any, where: str) -> None:
+        part = getattr(self, section, None) if section in ("model", "data", "train") else None
+        if part is None:
+            raise ValueError(f"{where}: unknown section {section!r}; expected model, data, train")
+        fields = {f.name: f for f in dataclasses.fields(part)}
+        if key not in fields:
+            raise ValueError(f"{where}: {section} has no field {key!r} (fields: {', '.join(fields)})")
+        if isinstance(value, str) and "float" in str(fields[key].type):
+            value = float(value)  # YAML 1.1 reads `5e-5` as text
+        setattr(part, key, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

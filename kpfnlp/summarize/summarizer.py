@@ -1,0 +1,187 @@
+"""`Summarizer`: pick the k most important sentences of a news article and return them in article order.
+
+Text is normalised (HTML remnants removed) and split with `kpfnlp.text` (kiwi by default, quotations kept
+whole). Bylines, e-mails, captions, tags (`is_noise_sentence`) and leading subtitles are never picked;
+trigram blocking skips a sentence that repeats a word trigram of one already picked. Many articles are scored
+together, their windows sorted by length and padded only to the longest in each batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from kpfnlp.backbone import MODELS_DIR
+from kpfnlp.summarize.baselines import candidates
+from kpfnlp.summarize.encoding import Window, collate, encode_article
+from kpfnlp.summarize.model import BertSumExt
+from kpfnlp.text import SentenceSplitter, normalize_text, strip_noise
+
+DEFAULT_MODEL_DIR = MODELS_DIR / "kpfnlp-mini-summarizer"
+MAX_CHARS = 200_000
+_HANGUL = re.compile(r"[가-힣]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
+
+
+class ArticleError(ValueError):
+    """An input that cannot be summarised (empty, not Korean, too long, nothing but noise), with the reason."""
+
+
+@dataclass
+class Summary:
+    """Chosen sentence positions (ascending), their text (noise fragments cut), their scores, and all sentences."""
+
+    indices: list[int]
+    sentences: list[str]
+    scores: list[float]
+    article: list[str]
+
+    @property
+    def text(self) -> str:
+        """The summary: the chosen sentences joined with a space."""
+        return " ".join(self.sentences)
+
+
+def trigrams(sentence: str) -> set[tuple[str, ...]]:
+    """Word trigrams of a sentence (for trigram blocking)."""
+    words = _WORD.findall(sentence)
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def select(
+    sentences: Sequence[str], scores: Sequence[float], pool: Sequence[int], k: int, block: bool = True
+) -> list[int]:
+    """The best-scoring `k` of `pool`, skipping exact repeats and (with `block`) trigram repeats; ascending."""
+    chosen: list[int] = []
+    seen_grams: set[tuple[str, ...]] = set()
+    seen_text: set[str] = set()
+    for i in sorted(pool, key=lambda j: -scores[j]):
+        grams, text = trigrams(sentences[i]), sentences[i].strip()
+        if text in seen_text or (block and grams & seen_grams):
+            continue
+        chosen.append(i)
+        seen_grams |= grams
+        seen_text.add(text)
+        if len(chosen) == k:
+            break
+    return sorted(chosen)
+
+
+class Summarizer:
+    """BertSumExt with its tokenizer and sentence splitter; `summarize` one article or `summarize_batch` many."""
+
+    def __init__(self, model: BertSumExt, tokenizer, backend: str = "kiwi", batch_tokens: int = 16_384) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.splitter = SentenceSplitter(backend)
+        self.batch_tokens = batch_tokens
+        self.budget = min(model.config.bert_config.max_position_embeddings, 512)
+        vocab = tokenizer.get_vocab()
+        self.cls_id, self.sep_id, self.pad_id = vocab["[CLS]"], vocab["[SEP]"], vocab["[PAD]"]
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, backend: str = "kiwi") -> Summarizer:
+        """Load a summarizer directory (default: the bundled model), in fp32 (fp16 is slow on CPUs)."""
+        from transformers import PreTrainedTokenizerFast
+
+        path = Path(path) if path is not None else DEFAULT_MODEL_DIR
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(
+                f"{path}: no summarizer here (config.json missing); train one with `kpfnlp train-summarizer` "
+                "or pass --model DIR"
+            )
+        model = BertSumExt.from_pretrained(path, dtype=torch.float32)
+        return cls(model, PreTrainedTokenizerFast.from_pretrained(path), backend)
+
+    def save_pretrained(self, path: str | Path, fp16: bool = False) -> None:
+        """Write config, safetensors (fp16 if asked: half the size) and tokenizer into one directory."""
+        if fp16:
+            self.model.half()
+        try:
+            self.model.save_pretrained(path)
+        finally:
+            self.model.float()
+        self.tokenizer.save_pretrained(path)
+
+    def split(self, article: str | Sequence[str]) -> list[str]:
+        """The article's sentences: given ones are kept as they are; text is normalised, checked and split."""
+        if not isinstance(article, str):
+            sentences = [str(s).strip() for s in article]
+            if not any(sentences):
+                raise ArticleError("empty article: no sentences")
+            return sentences
+        if len(article) > MAX_CHARS:
+            raise ArticleError(f"article too long: {len(article):,} characters (limit {MAX_CHARS:,})")
+        text = normalize_text(article)
+        if not text:
+            raise ArticleError("empty text")
+        letters = len(_LETTER.findall(text))
+        if len(_HANGUL.findall(text)) < 0.2 * letters:
+            raise ArticleError("not Korean text: the summarizer reads Korean news")
+        return self.splitter(text)
+
+    def windows(self, sentences: Sequence[str]) -> list[Window]:
+        """Encoder windows of one article (long articles: several, overlapping)."""
+        ids = self.tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
+        cfg = self.model.config
+        return encode_article(ids, self.cls_id, self.sep_id, self.budget, cfg.max_sentence_tokens, cfg.window_overlap)
+
+    @torch.inference_mode()
+    def score(self, articles: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Sentence probabilities per article; a sentence seen by several windows gets their mean."""
+        items = [(a, w) for a, sents in enumerate(articles) for w in self.windows(sents)]
+        items.sort(key=lambda item: len(item[1].input_ids))  # batching by length
+        sums = [np.zeros(len(s)) for s in articles]
+        counts = [np.zeros(len(s)) for s in articles]
+        start = 0
+        while start < len(items):
+            end = start + 1
+            while end < len(items) and len(items[end][1].input_ids) * (end + 1 - start) <= self.batch_tokens:
+                end += 1
+            batch = items[start:end]
+            probs = torch.sigmoid(self.model(**collate([w for _, w in batch], self.pad_id)).logits).numpy()
+            for row, (a, window) in enumerate(batch):
+                n = len(window.sentence_ids)
+                sums[a][window.sentence_ids] += probs[row, :n]
+                counts[a][window.sentence_ids] += 1
+            start = end
+        return [s / np.maximum(c, 1) for s, c in zip(sums, counts, strict=True)]
+
+    def summarize_batch(self, articles: Sequence[str | Sequence[str]], k: int = 3) -> list[Summary | ArticleError]:
+        """Summaries of many articles scored together; an unusable article gives its `ArticleError` instead."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        prepared: list[list[str] | ArticleError] = []
+        for article in articles:
+            try:
+                sentences = self.split(article)
+                if not candidates(sentences):
+                    raise ArticleError("nothing to summarise: every sentence is a byline, caption, tag or subtitle")
+                prepared.append(sentences)
+            except ArticleError as err:
+                prepared.append(err)
+        good = [p for p in prepared if not isinstance(p, ArticleError)]
+        scores = iter(self.score(good))
+        out: list[Summary | ArticleError] = []
+        for sentences in prepared:
+            if isinstance(sentences, ArticleError):
+                out.append(sentences)
+                continue
+            probs = next(scores)
+            picked = select(sentences, probs, candidates(sentences), k)
+            texts = [" ".join(strip_noise([sentences[i]])) or sentences[i] for i in picked]
+            out.append(Summary(picked, texts, [round(float(probs[i]), 4) for i in picked], list(sentences)))
+        return out
+
+    def summarize(self, article: str | Sequence[str], k: int = 3) -> Summary:
+        """The `k` best sentences of one article (text or its sentences) in article order; raises `ArticleError`."""
+        result = self.summarize_batch([article], k)[0]
+        if isinstance(result, ArticleError):
+            raise result
+        return result

@@ -1,0 +1,89 @@
+"""Feed reading: exactly one FeedRow per input row, bad rows as error rows, CP949, XLSX, missing columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kpfnlp.batch import Columns, read_feed
+from kpfnlp.corpus import MissingColumnError
+
+
+def _jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_one_row_per_line_with_errors(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            json.dumps({"id": "a", "title": "제목", "body": "본문 하나."}, ensure_ascii=False),
+            '{"id": "b", "body": "깨진 줄',
+            "",
+            json.dumps({"id": "c", "body": ""}),
+            json.dumps([1, 2]),
+            json.dumps({"id": "d", "title": "둘"}, ensure_ascii=False),
+        ],
+    )
+    rows = list(read_feed(path))
+    assert [r.index for r in rows] == [0, 1, 2, 3, 4]  # the blank line is not a row
+    assert [r.id for r in rows] == ["a", "feed.jsonl:line 2", "c", "feed.jsonl:line 5", "d"]
+    assert rows[0].text == "본문 하나." and rows[0].title == "제목" and rows[0].error is None
+    assert rows[1].error.startswith("line 2: malformed JSON")
+    assert rows[2].error == "line 4: empty text: column 'body'"
+    assert rows[3].error == "line 5: not a JSON object: list"
+    assert rows[4].error == "line 6: missing column: 'body'"
+
+
+def test_dacon_sentence_list_is_the_text(tmp_path: Path) -> None:
+    record = {"id": "x", "article_original": ["첫 문장이다.", "둘째 문장이다."], "extractive": [0]}
+    rows = list(read_feed(_jsonl(tmp_path / "d.jsonl", [json.dumps(record, ensure_ascii=False)])))
+    assert rows[0].text == "첫 문장이다. 둘째 문장이다."
+
+
+def test_cp949_csv_and_bad_field_count(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_bytes(
+        '번호,제목,본문\n1,금리 동결,"한국은행이 금리를 동결했다.\n둘째 줄이다."\n2,짧은,a,b\n'.encode("cp949")
+    )
+    rows = list(read_feed(path, Columns(text="본문", id="번호")))
+    assert len(rows) == 2
+    assert (
+        rows[0].id == "1"
+        and rows[0].text == "한국은행이 금리를 동결했다.\n둘째 줄이다."
+        and rows[0].title == "금리 동결"
+    )
+    assert rows[1].error == "line 4: wrong number of fields: 4 instead of 3"
+
+
+def test_missing_column_names_the_columns_present(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(MissingColumnError, match=r"\['a', 'b'\]"):
+        list(read_feed(path, Columns(text="본문")))
+
+
+def test_xlsx(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["제목", "본문"])
+    sheet.append(["첫 기사", "본문이다."])
+    sheet.append([None, None])
+    sheet.append(["둘째", None])
+    book.save(tmp_path / "feed.xlsx")
+    rows = list(read_feed(tmp_path / "feed.xlsx"))
+    assert [(r.index, r.text, r.error) for r in rows] == [
+        (0, "본문이다.", None),
+        (1, "", "row 4: empty text: column '본문'"),
+    ]
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    (tmp_path / "feed.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match="unsupported feed extension"):
+        read_feed(tmp_path / "feed.parquet")
