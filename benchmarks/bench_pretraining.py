@@ -48,9 +48,17 @@ def main() -> None:
     torch.manual_seed(0)
 
     with tempfile.TemporaryDirectory() as tmp:
-        config = PretrainConfig.load(None, [f"data.corpus={args.corpus}", f"data.tokenizer={args.tokenizer}",
-                                            f"data.shards={tmp}/shards", f"data.max_seq_len={args.max_seq_len}",
-                                            f"data.max_docs={args.max_docs}", f"model.preset={args.preset}"])
+        config = PretrainConfig.load(
+            None,
+            [
+                f"data.corpus={args.corpus}",
+                f"data.tokenizer={args.tokenizer}",
+                f"data.shards={tmp}/shards",
+                f"data.max_seq_len={args.max_seq_len}",
+                f"data.max_docs={args.max_docs}",
+                f"model.preset={args.preset}",
+            ],
+        )
         prepare_pretraining(config)
         tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
         special = SpecialIds.from_tokenizer(tokenizer)
@@ -64,8 +72,10 @@ def main() -> None:
 
     best = {name: max(r) for name, r in results.items()}
     base = best["naive: full logits, padded to max_seq_len"]
-    print(f"\nmodel {args.preset}, vocab {special.vocab_size}, max_seq_len {args.max_seq_len}, batch "
-          f"{args.batch_size}, {torch.get_num_threads()} threads, best of {args.rounds} rounds x {args.steps} steps\n")
+    print(
+        f"\nmodel {args.preset}, vocab {special.vocab_size}, max_seq_len {args.max_seq_len}, batch "
+        f"{args.batch_size}, {torch.get_num_threads()} threads, best of {args.rounds} rounds x {args.steps} steps\n"
+    )
     print("| setup | real tokens/s | vs naive |")
     print("|---|---:|---:|")
     for name, value in best.items():

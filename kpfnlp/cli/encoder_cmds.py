@@ -1,0 +1,314 @@
+"""`kpfnlp train-encoder`, `embed`, `dedup`, `cluster`, `eval sts` and `eval clustering`.
+
+`dedup` and `cluster` look at the whole feed at once (duplicates and clusters span it), so they rewrite their
+output rather than resume; `embed` streams and resumes. Every input row gets exactly one output row; rows that
+cannot be read or have no text carry `error`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kpfnlp.cli.app import app
+from kpfnlp.cli.eval_cmds import eval_app
+
+InputPath = Annotated[Path, typer.Argument(help="Feed file: JSONL, CSV/TSV (UTF-8 or CP949) or XLSX.")]
+OutputPath = Annotated[Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.")]
+TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column with the text (default: title/body).")]
+IdColumn = Annotated[
+    str | None, typer.Option("--id-column", help="Column with the row id (default: id, else file:line).")
+]
+Encoder = Annotated[
+    Path | None, typer.Option("--encoder", help="Sentence-encoder directory (default: the bundled encoder).")
+]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data catalogue (default: $KPFNLP_SHARED_DATA or ../shared/data).")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _data_dir(data_dir: Path | None) -> Path:
+    from kpfnlp.paths import shared_data_dir
+
+    found = data_dir or shared_data_dir()
+    if found is None or not found.is_dir():
+        raise _fail("no data directory: pass --data-dir or set KPFNLP_SHARED_DATA")
+    return found
+
+
+def _encoder(path: Path | None, purpose: str):
+    from kpfnlp.encoder import SentenceEncoder
+
+    try:
+        return SentenceEncoder.load(path)
+    except (FileNotFoundError, OSError) as err:
+        raise _fail(f"{err}; {purpose}") from err
+
+
+def _read_rows(path: Path, text_column: str | None, id_column: str | None, title_column: str | None = None):
+    """All feed rows, plus the indices of the usable ones and a per-row error for the rest."""
+    from kpfnlp.batch import Columns, read_feed
+    from kpfnlp.corpus import MissingColumnError
+    from kpfnlp.dedup import dedup_key
+
+    try:
+        rows = list(read_feed(path, Columns(text=text_column, title=title_column, id=id_column)))
+    except (FileNotFoundError, ValueError, MissingColumnError) as err:
+        raise _fail(str(err)) from err
+    errors: dict[int, str] = {}
+    for row in rows:
+        if row.error is not None:
+            errors[row.index] = row.error
+        elif not dedup_key(row.text):
+            errors[row.index] = "no text (empty, or only punctuation/markup)"
+    good = [i for i, row in enumerate(rows) if row.index not in errors]
+    no_hangul = sum(1 for i in good if not any("가" <= ch <= "힣" for ch in rows[i].text))
+    if no_hangul:
+        typer.echo(f"note: {no_hangul} rows contain no Hangul (processed as they are)", err=True)
+    return rows, good, errors
+
+
+def _write(output: Path, fields: list[str], rows, values: dict[int, dict[str, Any]], errors: dict[int, str]) -> None:
+    """One output row per input row (overwriting `output`)."""
+    from kpfnlp.batch import FeedWriter
+
+    if output.exists():
+        output.unlink()
+    with FeedWriter(output, ["id", *fields, "error"]) as writer:
+        for i, row in enumerate(rows):
+            writer.write({"id": row.id, **values.get(i, {}), "error": errors.get(row.index)})
+
+
+@app.command("train-encoder")
+def train_encoder_cmd(
+    config: Annotated[Path, typer.Option("--config", help="Recipe YAML (training/configs/encoder-*.yaml).")],
+    overrides: Annotated[list[str] | None, typer.Argument(help="key=value or nli.key=value overrides.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Train the sentence encoder (NLI -> STS, or multitask) from a backbone; writes OUTPUT_DIR/final and fp16."""
+    from kpfnlp.encoder import EncoderConfig
+    from kpfnlp.encoder.train import train_encoder
+    from kpfnlp.eval.data import DataError
+
+    try:
+        cfg = EncoderConfig.load(config, overrides)
+        report = train_encoder(cfg, Path(cfg.data_dir) if cfg.data_dir else _data_dir(data_dir))
+    except (DataError, FileNotFoundError, OSError, ValueError) as err:
+        raise _fail(str(err)) from err
+    before, after = report["dev_before"]["spearman"], report["dev_after"]["spearman"]
+    typer.echo(f"dev Spearman {before:.2f} -> {after:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
+
+
+@app.command("embed")
+def embed_cmd(
+    input: InputPath,
+    output: OutputPath,
+    text_column: TextColumn = None,
+    id_column: IdColumn = None,
+    encoder: Encoder = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per encoder batch.")] = 64,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Continue a partial output.")] = True,
+) -> None:
+    """Sentence embeddings, one output row per input row (`embedding` as a list of floats); resumable."""
+    from kpfnlp.batch import Columns, run_batch
+
+    model = _encoder(encoder, "pass --encoder DIR")
+
+    def process(rows):
+        vectors = model.encode([row.text for row in rows], batch_size=batch_size)
+        return [{"embedding": [round(float(v), 6) for v in vec]} for vec in vectors]
+
+    stats = run_batch(
+        input, output, process, ["embedding"], columns=Columns(text=text_column, id=id_column),
+        batch_size=batch_size, resume=resume,
+    )  # fmt: skip
+    typer.echo(f"{stats.written} rows ({stats.errors} errors) -> {output}")
+
+
+@app.command("dedup")
+def dedup_cmd(
+    input: InputPath,
+    output: OutputPath,
+    text_column: TextColumn = None,
+    id_column: IdColumn = None,
+    encoder: Encoder = None,
+    tiers: Annotated[
+        str, typer.Option("--tiers", help="Comma list of exact, lexical, semantic.")
+    ] = "exact,lexical,semantic",
+    lexical_threshold: Annotated[float | None, typer.Option("--lexical-threshold", help="Bigram Jaccard.")] = None,
+    semantic_threshold: Annotated[float | None, typer.Option("--semantic-threshold", help="Cosine.")] = None,
+    canonical: Annotated[str, typer.Option("--canonical", help="first (earliest) or longest.")] = "first",
+) -> None:
+    """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`."""
+    from kpfnlp.dedup import DedupConfig, Deduplicator
+
+    try:
+        cfg = DedupConfig(tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()), canonical=canonical)
+    except ValueError as err:
+        raise _fail(str(err)) from err
+    cfg.lexical_threshold = lexical_threshold if lexical_threshold is not None else cfg.lexical_threshold
+    cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
+    embedder = _encoder(encoder, "pass --encoder DIR or --tiers exact,lexical") if "semantic" in cfg.tiers else None
+    rows, good, errors = _read_rows(input, text_column, id_column)
+    records = Deduplicator(cfg, embedder).run([rows[i].text for i in good], [rows[i].id for i in good])
+    values = {
+        good[r.index]: {"group": r.group, "canonical": r.canonical, "similarity": r.similarity, "tier": r.tier}
+        for r in records
+    }
+    _write(output, ["group", "canonical", "similarity", "tier"], rows, values, errors)
+    groups = len({r.group for r in records})
+    typer.echo(
+        f"{len(rows)} rows, {len(errors)} errors, {len(records) - groups} duplicates in {groups} groups -> {output}"
+    )
+
+
+@app.command("cluster")
+def cluster_cmd(
+    input: InputPath,
+    output: OutputPath,
+    text_column: TextColumn = None,
+    id_column: IdColumn = None,
+    group_column: Annotated[
+        str | None, typer.Option("--group-column", help="Cluster each value of this column separately.")
+    ] = None,
+    encoder: Encoder = None,
+    embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (model-free stand-in).")] = "encoder",
+    umap: Annotated[bool, typer.Option("--umap/--no-umap", help="Reduce with UMAP (else PCA).")] = True,
+    n_components: Annotated[int, typer.Option("--n-components", help="Reduced dimensions.")] = 5,
+    method: Annotated[str, typer.Option("--method", help="HDBSCAN cluster selection: leaf or eom.")] = "leaf",
+    min_cluster_size: Annotated[int, typer.Option("--min-cluster-size")] = 5,
+    min_samples: Annotated[int, typer.Option("--min-samples")] = 2,
+    outlier_threshold: Annotated[
+        float | None, typer.Option("--outlier-threshold", help="Reassign noise to a centroid with cosine >= this.")
+    ] = None,
+    dedup: Annotated[bool, typer.Option("--dedup/--no-dedup", help="Fold exact+lexical duplicates first.")] = True,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="UMAP random_state (reproducible, single-threaded).")
+    ] = None,
+    map_html: Annotated[Path | None, typer.Option("--map", help="Write the 2-D map as HTML.")] = None,
+    map_png: Annotated[Path | None, typer.Option("--map-png", help="Write the 2-D map as PNG.")] = None,
+) -> None:
+    """Cluster headlines: rows get `cluster` (-1 noise), `keywords`, `representative`, `duplicate_group`."""
+    from kpfnlp.cluster import (
+        ClusterPipeline,
+        HDBSCANClusterer,
+        PCAReducer,
+        TfidfSvdEmbedder,
+        UMAPReducer,
+        cluster_by_group,
+    )
+    from kpfnlp.dedup import DedupConfig, Deduplicator
+
+    if method not in ("leaf", "eom") or embedder not in ("encoder", "tfidf"):
+        raise _fail("--method must be leaf or eom; --embedder must be encoder or tfidf")
+    model = TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
+    reducer = UMAPReducer(n_components, random_state=seed) if umap else PCAReducer(max(n_components, 2))
+    pipeline = ClusterPipeline(
+        model, reducer, HDBSCANClusterer(min_cluster_size, min_samples, method),
+        deduplicator=Deduplicator(DedupConfig(tiers=("exact", "lexical"))) if dedup else None,
+        outlier_threshold=outlier_threshold,
+    )  # fmt: skip
+    rows, good, errors = _read_rows(input, text_column, id_column, group_column)
+    texts = [rows[i].text for i in good]
+    if group_column:  # the group value travels in FeedRow.title
+        result = cluster_by_group(pipeline, texts, [rows[i].title or "" for i in good])
+    else:
+        result = pipeline.fit(texts)
+    values = {
+        i: {
+            "cluster": int(result.labels[k]), "keywords": result.item_keywords(k),
+            "representative": bool(result.representative[k]), "duplicate_group": int(result.duplicate_group[k]),
+        }
+        for k, i in enumerate(good)
+    }  # fmt: skip
+    _write(output, ["cluster", "keywords", "representative", "duplicate_group"], rows, values, errors)
+    if (map_html or map_png) and len(texts) > 2:
+        from kpfnlp.cluster.plot import map_coordinates, write_html_map, write_png_map
+
+        xy = map_coordinates(result.embeddings)
+        if map_html:
+            write_html_map(map_html, xy, texts, result.labels, result.keywords)
+        if map_png:
+            write_png_map(map_png, xy, result.labels)
+    clusters = len(set(result.labels.tolist()) - {-1})
+    noise = float((result.labels == -1).mean()) if len(texts) else 0.0
+    typer.echo(f"{len(rows)} rows, {len(errors)} errors, {clusters} clusters, {noise:.0%} noise -> {output}")
+
+
+@eval_app.command("sts")
+def eval_sts_cmd(
+    model: Annotated[Path | None, typer.Option("--model", help="A trained encoder directory.")] = None,
+    backbone: Annotated[
+        Path | None, typer.Option("--backbone", help="A BERT directory: mean of un-fine-tuned embeddings.")
+    ] = None,
+    tfidf: Annotated[bool, typer.Option("--tfidf", help="The TF-IDF character n-gram cosine baseline.")] = False,
+    data_dir: DataDir = None,
+    output: Annotated[Path, typer.Option("--output", help="Results directory (one JSON per run).")] = Path("runs/eval"),
+) -> None:
+    """Cosine Spearman/Pearson (and KLUE F1 at 3.0) on KorSTS test and KLUE-STS dev."""
+    from kpfnlp.encoder import SentenceEncoder, TfidfCharEmbedder, evaluate_sts, read_sts
+    from kpfnlp.encoder.data import KORSTS_ROWS, read_korsts
+    from kpfnlp.eval.data import DataError
+    from kpfnlp.eval.results import write_result
+
+    if sum(x is not None and x is not False for x in (model, backbone, tfidf or None)) != 1:
+        raise _fail("give exactly one of --model, --backbone, --tfidf")
+    root = _data_dir(data_dir)
+    if tfidf:
+        name, embedder = "tfidf-char-1-2", TfidfCharEmbedder(2)
+    elif backbone is not None:
+        name, embedder = f"{backbone.name} (mean pooling, no fine-tuning)", SentenceEncoder.from_backbone(backbone)
+    else:
+        name, embedder = model.name if model.name != "final" else model.parent.name, _encoder(model, "check --model")
+    try:
+        sets = {
+            "korsts-test": read_korsts(root / "kornlu/KorSTS/sts-test.tsv", KORSTS_ROWS["sts-test.tsv"]),
+            "klue-sts-dev": read_sts(root / "klue/klue-sts-v1.1_dev.json"),
+        }
+    except DataError as err:
+        raise _fail(str(err)) from err
+    for task, pairs in sets.items():
+        if tfidf:
+            embedder = TfidfCharEmbedder(2)  # IDF from the evaluated sentences only (no labels)
+        metrics = evaluate_sts(embedder, pairs)
+        result = {"task": f"sts-{task}", "method": "cosine", "model": {"name": name}, "metrics": metrics}
+        path = write_result(result, output)
+        typer.echo(
+            f"{task} | {name} | Spearman {metrics['spearman']:.2f} | Pearson {metrics['pearson']:.2f} | "
+            f"F1 {metrics['f1']:.2f} -> {path}"
+        )
+
+
+@eval_app.command("clustering")
+def eval_clustering_cmd(
+    data: Annotated[str, typer.Option("--data", help="newstrust or ynat.")] = "newstrust",
+    encoder: Encoder = None,
+    embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (stand-in).")] = "encoder",
+    per_category: Annotated[bool, typer.Option("--per-category", help="Run the kpfSBERT config per category.")] = True,
+    data_dir: DataDir = None,
+    output: Annotated[Path, typer.Option("--output", help="JSON file for the rows.")] = Path(
+        "runs/eval/clustering.json"
+    ),
+) -> None:
+    """Noise, clusters, purity, ARI/NMI of our pipeline, kpfSBERT_Clustering's config and a TF-IDF pipeline."""
+    from kpfnlp.cluster import TfidfSvdEmbedder
+    from kpfnlp.cluster.evaluate import evaluate_clustering, load_dataset, render_rows
+
+    try:
+        texts, labels = load_dataset(data, _data_dir(data_dir))
+    except (ValueError, FileNotFoundError, OSError) as err:
+        raise _fail(str(err)) from err
+    model = TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
+    name = "TF-IDF+SVD" if embedder == "tfidf" else "encoder"
+    rows = evaluate_clustering(texts, labels, model.encode, name, groups=labels if per_category else None)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(render_rows(rows, data))

@@ -1,0 +1,97 @@
+"""Swappable pipeline stages (BERTopic-style): embedders, reducers and clusterers, each with a small interface.
+
+embedder: `encode(texts) -> (n, d)`; reducer: `fit_transform(x) -> (n, k)`; clusterer: `fit_predict(x) -> labels`
+with -1 for noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+class TfidfSvdEmbedder:
+    """Character n-gram TF-IDF reduced with truncated SVD (LSA): a fast, model-free stand-in for the encoder."""
+
+    def __init__(self, n_components: int = 128, max_ngram: int = 3, random_state: int = 0) -> None:
+        self.n_components, self.max_ngram, self.random_state = n_components, max_ngram, random_state
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length LSA vectors, fitted on `texts` themselves."""
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, self.max_ngram), sublinear_tf=True, min_df=2)
+        matrix = tfidf.fit_transform(list(texts))
+        k = max(1, min(self.n_components, matrix.shape[1] - 1, len(texts) - 1))
+        return unit_rows(TruncatedSVD(k, random_state=self.random_state).fit_transform(matrix))
+
+
+@dataclass
+class UMAPReducer:
+    """UMAP with cosine metric. `random_state` makes it reproducible but single-threaded (much slower)."""
+
+    n_components: int = 5
+    n_neighbors: int = 15
+    min_dist: float = 0.0
+    random_state: int | None = None
+
+    def fit_transform(self, x: np.ndarray) -> np.ndarray:
+        import umap
+
+        n_neighbors = max(2, min(self.n_neighbors, len(x) - 1))
+        reducer = umap.UMAP(
+            n_components=min(self.n_components, max(1, len(x) - 2)), n_neighbors=n_neighbors,
+            min_dist=self.min_dist, metric="cosine", random_state=self.random_state,
+            n_jobs=1 if self.random_state is not None else -1,
+        )  # fmt: skip
+        return reducer.fit_transform(x)
+
+
+@dataclass
+class PCAReducer:
+    """PCA: deterministic and fast; weaker than UMAP at separating dense clusters."""
+
+    n_components: int = 10
+
+    def fit_transform(self, x: np.ndarray) -> np.ndarray:
+        from sklearn.decomposition import PCA
+
+        return PCA(min(self.n_components, *x.shape), random_state=0).fit_transform(x)
+
+
+class NoReducer:
+    """Cluster the embeddings as they are (slow for HDBSCAN on hundreds of dimensions)."""
+
+    def fit_transform(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x)
+
+
+@dataclass
+class HDBSCANClusterer:
+    """HDBSCAN with the original's knobs; `min_samples` is honoured (kpfSBERT_Clustering hard-coded 10)."""
+
+    min_cluster_size: int = 5
+    min_samples: int | None = 2
+    method: str = "leaf"  # leaf: many small, tight clusters (stories); eom: fewer, larger ones
+    metric: str = "euclidean"
+    allow_single_cluster: bool = False
+
+    def fit_predict(self, x: np.ndarray) -> np.ndarray:
+        import hdbscan
+
+        if len(x) < max(2, self.min_cluster_size):
+            return np.full(len(x), -1, dtype=int)
+        model = hdbscan.HDBSCAN(
+            min_cluster_size=self.min_cluster_size, min_samples=self.min_samples, metric=self.metric,
+            cluster_selection_method=self.method, allow_single_cluster=self.allow_single_cluster,
+        )  # fmt: skip
+        return model.fit_predict(np.asarray(x, dtype=np.float64)).astype(int)

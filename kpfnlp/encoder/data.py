@@ -1,0 +1,79 @@
+"""Training and evaluation pairs for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI triplets.
+
+KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and the row count is checked.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpfnlp.eval.data import DataError, read_klue_nli, read_klue_sts
+
+KORSTS_ROWS = {"sts-train.tsv": 5_749, "sts-dev.tsv": 1_500, "sts-test.tsv": 1_379}
+KORSTS_COLUMNS = ("genre", "filename", "year", "id", "score", "sentence1", "sentence2")
+
+
+@dataclass(frozen=True)
+class STSPair:
+    """Two sentences and their gold similarity on the 0-5 scale; `genre` is KorSTS's (main-news, ...) or ''."""
+
+    sentence1: str
+    sentence2: str
+    score: float
+    genre: str = ""
+
+
+@dataclass(frozen=True)
+class Triplet:
+    """An NLI premise with an entailed hypothesis (positive) and a contradiction (hard negative)."""
+
+    anchor: str
+    positive: str
+    negative: str
+
+
+def read_korsts(path: str | Path, expected_rows: int | None = None) -> list[STSPair]:
+    """A KorSTS `sts-{train,dev,test}.tsv`; `expected_rows` (see `KORSTS_ROWS`) checks the release's row count."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    pairs = []
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header is None or tuple(header[: len(KORSTS_COLUMNS)]) != KORSTS_COLUMNS:
+            raise DataError(f"{path}: expected KorSTS columns {list(KORSTS_COLUMNS)}, found {header}")
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(KORSTS_COLUMNS):
+                raise DataError(f"{path}:{line}: expected {len(KORSTS_COLUMNS)} fields, found {len(row)}")
+            try:
+                pairs.append(STSPair(row[5], row[6], float(row[4]), row[0]))
+            except ValueError as err:
+                raise DataError(f"{path}:{line}: bad score {row[4]!r}") from err
+    if expected_rows is not None and len(pairs) != expected_rows:
+        raise DataError(f"{path}: read {len(pairs)} rows, the release has {expected_rows} (quoting problem?)")
+    return pairs
+
+
+def read_klue_sts_pairs(path: str | Path) -> list[STSPair]:
+    """KLUE-STS train CSV (real-label) or dev JSON (`labels.label`) as pairs on the 0-5 scale."""
+    return [STSPair(ex.text, ex.text_pair or "", float(ex.label)) for ex in read_klue_sts(path)]
+
+
+def read_sts(path: str | Path) -> list[STSPair]:
+    """Any STS file by its layout: KorSTS `.tsv`, KLUE-STS `.csv` / `.json`."""
+    return read_korsts(path) if Path(path).suffix == ".tsv" else read_klue_sts_pairs(path)
+
+
+def nli_triplets(path: str | Path) -> list[Triplet]:
+    """KLUE-NLI triplets: every (entailment, contradiction) hypothesis pair of a premise, in file order."""
+    by_premise: dict[str, dict[str, list[str]]] = {}
+    for ex in read_klue_nli(path):
+        by_premise.setdefault(ex.text, {}).setdefault(str(ex.label), []).append(ex.text_pair or "")
+    triplets = []
+    for premise, hyps in by_premise.items():
+        for pos in hyps.get("entailment", []):
+            triplets += [Triplet(premise, pos, neg) for neg in hyps.get("contradiction", [])]
+    return triplets

@@ -1,0 +1,71 @@
+"""`SentenceEncoder`: a sentence-transformers model (BERT + mean pooling + L2 normalisation) with a small API.
+
+The directory it saves is a standard sentence-transformers directory, so `SentenceTransformer(path)` loads it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from kpfnlp.paths import PACKAGE_DIR
+
+BUNDLED_ENCODER = PACKAGE_DIR / "models" / "kpfnlp-mini-sbert"  # the shipped fp16 encoder (once trained)
+
+
+class SentenceEncoder:
+    """Embeds texts as unit-length float32 vectors; cosine similarity is a dot product."""
+
+    def __init__(self, model) -> None:
+        self.model = model  # a sentence_transformers.SentenceTransformer
+
+    @classmethod
+    def from_backbone(cls, backbone: str | Path, max_seq_length: int = 128) -> SentenceEncoder:
+        """Build an untrained encoder from any HF BERT directory: Transformer -> mean Pooling -> Normalize."""
+        from sentence_transformers import SentenceTransformer
+        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+        if not (Path(backbone) / "config.json").is_file():
+            raise FileNotFoundError(f"{backbone}: not a model directory (no config.json)")
+        transformer = Transformer(str(backbone), max_seq_length=max_seq_length)
+        pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+        return cls(SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu"))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str | None = None) -> SentenceEncoder:
+        """Load a saved encoder directory (default: the bundled encoder)."""
+        from sentence_transformers import SentenceTransformer
+
+        path = Path(path) if path is not None else BUNDLED_ENCODER
+        if not (path / "modules.json").is_file():
+            hint = (
+                " (no encoder is bundled yet: train one with `kpfnlp train-encoder`)" if path == BUNDLED_ENCODER else ""
+            )
+            raise FileNotFoundError(f"{path}: not a sentence-transformers directory{hint}")
+        model = SentenceTransformer(str(path), device=device or "cpu")
+        model.float()  # the bundled copy is stored in fp16; fp32 is the fast path on CPU
+        return cls(model)
+
+    @property
+    def dimension(self) -> int:
+        """Embedding size."""
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text."""
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, show_progress_bar=show_progress, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def save(self, path: str | Path, fp16: bool = False) -> Path:
+        """Save as a sentence-transformers directory; `fp16` halves the weights for bundling."""
+        path = Path(path)
+        if fp16:
+            self.model.half()
+        self.model.save(str(path), create_model_card=False)
+        if fp16:
+            self.model.float()
+        return path

@@ -1,0 +1,136 @@
+"""Encoder training with `SentenceTransformerTrainer`: NLI (MultipleNegativesRanking with contradiction hard
+negatives) then STS (CoSENT or CosineSimilarity), or both at once (multitask, round robin)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kpfnlp.encoder.config import EncoderConfig, StageConfig
+from kpfnlp.encoder.data import STSPair, Triplet, nli_triplets, read_sts
+from kpfnlp.encoder.model import SentenceEncoder
+from kpfnlp.encoder.sts import evaluate_sts
+
+FORBIDDEN_TRAIN_FILES = ("sts-test.tsv", "klue-sts-v1.1_dev.json")  # the evaluation sets
+
+
+def _subset(items: list, n: int | None, seed: int) -> list:
+    return items if n is None or n >= len(items) else random.Random(seed).sample(items, n)
+
+
+def _nli_dataset(triplets: Sequence[Triplet]):
+    from datasets import Dataset
+
+    return Dataset.from_dict(
+        {"anchor": [t.anchor for t in triplets], "positive": [t.positive for t in triplets],
+         "negative": [t.negative for t in triplets]}
+    )  # fmt: skip
+
+
+def _sts_dataset(pairs: Sequence[STSPair]):
+    from datasets import Dataset
+
+    return Dataset.from_dict(
+        {"sentence1": [p.sentence1 for p in pairs], "sentence2": [p.sentence2 for p in pairs],
+         "score": [p.score / 5.0 for p in pairs]}
+    )  # fmt: skip
+
+
+def _loss(model, stage: StageConfig):
+    from sentence_transformers.sentence_transformer import losses
+
+    builders = {
+        "mnrl": losses.MultipleNegativesRankingLoss,
+        "cosent": losses.CoSENTLoss,
+        "cosine": losses.CosineSimilarityLoss,
+    }
+    if stage.loss not in builders:
+        raise ValueError(f"unknown loss {stage.loss!r}; choose one of {sorted(builders)}")
+    return builders[stage.loss](model)
+
+
+def _args(output_dir: Path, stage: StageConfig, seed: int, no_duplicates: bool, round_robin: bool = False):
+    from sentence_transformers import SentenceTransformerTrainingArguments
+    from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchSamplers
+
+    return SentenceTransformerTrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=stage.epochs,
+        max_steps=stage.max_steps,
+        per_device_train_batch_size=stage.batch_size,
+        learning_rate=stage.learning_rate,
+        warmup_steps=stage.warmup_ratio,  # transformers 5: a float below 1 is a ratio
+        seed=seed,
+        batch_sampler=BatchSamplers.NO_DUPLICATES if no_duplicates else BatchSamplers.BATCH_SAMPLER,
+        multi_dataset_batch_sampler=MultiDatasetBatchSamplers.ROUND_ROBIN
+        if round_robin
+        else MultiDatasetBatchSamplers.PROPORTIONAL,
+        save_strategy="no",
+        logging_steps=50,
+        report_to="none",
+        use_cpu=not _cuda(),
+        disable_tqdm=True,
+    )
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _fit(encoder: SentenceEncoder, dataset, loss, args) -> list[dict[str, Any]]:
+    from sentence_transformers import SentenceTransformerTrainer
+
+    trainer = SentenceTransformerTrainer(model=encoder.model, args=args, train_dataset=dataset, loss=loss)
+    trainer.train()
+    return list(trainer.state.log_history)
+
+
+def load_training_data(config: EncoderConfig, data_dir: Path) -> tuple[list[Triplet], list[STSPair], list[STSPair]]:
+    """NLI triplets, STS training pairs and dev pairs named by `config`; refuses the evaluation files."""
+    for name in [*config.sts_files, config.nli_file, config.dev_file]:
+        if Path(name).name in FORBIDDEN_TRAIN_FILES:
+            raise ValueError(f"{name} is an evaluation set (KorSTS test / KLUE-STS dev): never train or tune on it")
+    triplets = _subset(nli_triplets(data_dir / config.nli_file), config.nli.max_samples, config.seed)
+    sts = [p for name in config.sts_files for p in read_sts(data_dir / name)]
+    dev = read_sts(data_dir / config.dev_file)
+    return triplets, _subset(sts, config.sts.max_samples, config.seed), dev
+
+
+def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
+    """Run the recipe; save OUTPUT_DIR/final (and OUTPUT_DIR/fp16) and `train_report.json`; return the report."""
+    import transformers
+
+    transformers.set_seed(config.seed)
+    out = Path(config.output_dir)
+    triplets, sts, dev = load_training_data(config, data_dir)
+    encoder = SentenceEncoder.from_backbone(config.backbone, config.max_seq_length)
+    report: dict[str, Any] = {"config": config.to_dict(), "train_examples": {"nli": len(triplets), "sts": len(sts)}}
+    report["dev_before"] = evaluate_sts(encoder, dev)
+    start = time.perf_counter()
+    model = encoder.model
+    if config.recipe == "sequential":
+        nli_args = _args(out / "nli", config.nli, config.seed, no_duplicates=True)
+        report["log_nli"] = _fit(encoder, _nli_dataset(triplets), _loss(model, config.nli), nli_args)
+        report["dev_after_nli"] = evaluate_sts(encoder, dev)
+        sts_args = _args(out / "sts", config.sts, config.seed, no_duplicates=False)
+        report["log_sts"] = _fit(encoder, _sts_dataset(sts), _loss(model, config.sts), sts_args)
+    elif config.recipe == "multitask":
+        datasets = {"nli": _nli_dataset(triplets), "sts": _sts_dataset(sts)}
+        loss = {"nli": _loss(model, config.nli), "sts": _loss(model, config.sts)}
+        args = _args(out / "multitask", config.sts, config.seed, no_duplicates=True, round_robin=True)
+        report["log_multitask"] = _fit(encoder, datasets, loss, args)
+    else:
+        raise ValueError(f"unknown recipe {config.recipe!r}; choose sequential or multitask")
+    report["train_seconds"] = round(time.perf_counter() - start, 1)
+    report["dev_after"] = evaluate_sts(encoder, dev)
+    encoder.save(out / "final")
+    if config.fp16_copy:
+        encoder.save(out / "fp16", fp16=True)
+    (out / "train_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return report

@@ -1,0 +1,101 @@
+"""`kpfnlp dedup` and `kpfnlp cluster` end to end on data/samples/headlines.csv, plus bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
+from kpfnlp.cli.app import app
+
+
+def _jsonl(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_dedup_cli_one_row_per_input_row(samples, tmp_path):
+    out = tmp_path / "dedup.jsonl"
+    args = ["dedup", str(samples / "headlines.csv"), "-o", str(out), "--text-column", "title", "--id-column", "id"]
+    result = CliRunner().invoke(app, [*args, "--tiers", "exact,lexical"])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert [r["id"] for r in rows] == [f"h{i:03d}" for i in range(1, 61)]
+    by_id = {r["id"]: r for r in rows}
+    assert set(rows[0]) == {"id", "group", "canonical", "similarity", "tier", "error"}
+    for dup, head in (("h003", "h001"), ("h060", "h001"), ("h014", "h013"), ("h026", "h025"), ("h050", "h048")):
+        assert by_id[dup]["group"] == by_id[head]["group"] and by_id[dup]["tier"] == "exact"
+        assert by_id[head]["canonical"] and not by_id[dup]["canonical"]
+    assert sum(r["canonical"] for r in rows) == len({r["group"] for r in rows}) == 55
+
+
+def test_dedup_cli_semantic_tier_needs_an_encoder(samples, tmp_path, monkeypatch):
+    monkeypatch.setattr("kpfnlp.encoder.model.BUNDLED_ENCODER", tmp_path / "none")
+    args = ["dedup", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.jsonl"), "--encoder", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "--tiers exact,lexical" in result.output
+
+
+def test_cluster_cli_table_and_maps(samples, tmp_path):
+    out, html, png = tmp_path / "clusters.csv", tmp_path / "map.html", tmp_path / "map.png"
+    args = ["cluster", str(samples / "headlines.csv"), "-o", str(out), "--text-column", "title", "--id-column", "id"]
+    options = ["--embedder", "tfidf", "--no-umap", "--min-cluster-size", "2", "--min-samples", "1"]
+    result = CliRunner().invoke(app, [*args, *options, "--map", str(html), "--map-png", str(png)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["id"] for r in rows] == [f"h{i:03d}" for i in range(1, 61)]
+    assert set(rows[0]) == {"id", "cluster", "keywords", "representative", "duplicate_group", "error"}
+    by_id = {r["id"]: r for r in rows}
+    assert (
+        by_id["h001"]["cluster"] == by_id["h003"]["cluster"]
+        and by_id["h001"]["duplicate_group"] == by_id["h003"]["duplicate_group"]
+    )
+    clusters = {r["cluster"] for r in rows} - {"-1"}
+    assert clusters and sum(r["representative"] == "True" for r in rows) == len(clusters)
+    clustered = [r for r in rows if r["cluster"] != "-1"]
+    assert all(json.loads(r["keywords"]) for r in clustered)
+    assert html.read_text("utf-8").count("<html") == 1 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cluster_cli_per_group_and_bad_rows(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    lines = [
+        json.dumps({"id": f"a{i}", "title": f"반도체 수출 {i}월 증가", "cat": "경제"}, ensure_ascii=False)
+        for i in range(6)
+    ]
+    lines += [
+        json.dumps({"id": f"b{i}", "title": f"태풍 북상 {i}일 영향", "cat": "사회"}, ensure_ascii=False)
+        for i in range(6)
+    ]
+    lines += ["{not json", json.dumps({"id": "e1", "title": "<b></b> …", "cat": "사회"})]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = [
+        "cluster",
+        str(feed),
+        "-o",
+        str(out),
+        "--text-column",
+        "title",
+        "--id-column",
+        "id",
+        "--group-column",
+        "cat",
+    ]
+    result = CliRunner().invoke(app, [*args, "--embedder", "tfidf", "--no-umap", "--min-cluster-size", "3"])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert len(rows) == 14 and rows[12]["error"] and "no text" in rows[13]["error"]
+    econ = {r["cluster"] for r in rows[:6]} - {-1}
+    soc = {r["cluster"] for r in rows[6:12]} - {-1}
+    assert not econ & soc
+
+
+@pytest.mark.parametrize("missing", ["headline", "nope"])
+def test_cluster_cli_missing_column_is_a_clear_error(samples, tmp_path, missing):
+    args = ["cluster", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.csv"), "--text-column", missing]
+    result = CliRunner().invoke(app, [*args, "--embedder", "tfidf"])
+    assert result.exit_code == 1 and missing in result.output

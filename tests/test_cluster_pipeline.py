@@ -1,0 +1,135 @@
+"""Clustering: stages on well-separated blobs, c-TF-IDF on a hand example, representatives, outliers, per-group
+runs, metrics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kpfnlp.cluster import (
+    ClassTfidfKeywords,
+    ClusterPipeline,
+    HDBSCANClusterer,
+    KiwiNounTokenizer,
+    NoReducer,
+    PCAReducer,
+    class_tfidf,
+    cluster_by_group,
+    clustering_metrics,
+    purity,
+    reassign_outliers,
+    representatives,
+)
+from kpfnlp.dedup import DedupConfig, Deduplicator
+
+STORIES = {
+    0: ("금리", [1, 0, 0, 0]),
+    1: ("태풍", [0, 1, 0, 0]),
+    2: ("선거", [0, 0, 1, 0]),
+}
+
+
+class BlobEmbedder:
+    """Each headline maps to its story's direction plus small deterministic noise; other text is far away."""
+
+    def encode(self, texts):
+        rng = np.random.default_rng(len(texts))
+        out = []
+        for t in texts:
+            base = next((np.array(v, float) for word, v in STORIES.values() if word in t), np.array([0, 0, 0, 1.0]))
+            out.append(base + rng.normal(scale=0.02, size=4))
+        return np.array(out, dtype=np.float32)
+
+
+def _feed(per_story: int = 8) -> tuple[list[str], list[int]]:
+    texts, truth = [], []
+    for c, (word, _) in STORIES.items():
+        texts += [f"{word} 관련 속보 {i}번째 기사" for i in range(per_story)]
+        truth += [c] * per_story
+    return texts, truth
+
+
+class SplitTokenizer:
+    def __call__(self, text):
+        return text.split()
+
+
+def test_blobs_give_the_true_clusters_with_keywords_and_one_representative_each():
+    texts, truth = _feed()
+    pipeline = ClusterPipeline(
+        BlobEmbedder(), NoReducer(), HDBSCANClusterer(min_cluster_size=4, min_samples=2),
+        ClassTfidfKeywords(top_n=1, tokenizer=SplitTokenizer()),
+    )  # fmt: skip
+    result = pipeline.fit(texts)
+    assert (result.labels >= 0).all()
+    assert clustering_metrics(result.labels, truth)["ari"] == pytest.approx(1.0)
+    for c in set(result.labels.tolist()):
+        members = np.flatnonzero(result.labels == c)
+        assert result.representative[members].sum() == 1
+        assert result.keywords[c] == [texts[members[0]].split()[0]]
+    assert set(result.timings) == {"embed", "dedup", "reduce+cluster", "postprocess", "keywords"}
+
+
+def test_duplicates_are_folded_and_inherit_the_canonical_cluster():
+    texts, _ = _feed()
+    texts += [texts[0], "[속보] " + texts[0]]
+    pipeline = ClusterPipeline(
+        BlobEmbedder(), PCAReducer(3), HDBSCANClusterer(4, 2), ClassTfidfKeywords(3, SplitTokenizer()),
+        deduplicator=Deduplicator(DedupConfig(tiers=("exact",))),
+    )  # fmt: skip
+    result = pipeline.fit(texts)
+    assert result.duplicate_group[-1] == result.duplicate_group[-2] == result.duplicate_group[0]
+    assert result.labels[-1] == result.labels[-2] == result.labels[0] != -1
+    assert not result.representative[-2:].any()
+
+
+def test_class_tfidf_matches_the_hand_computed_formula():
+    weights = class_tfidf({0: ["금리", "금리", "동결"], 1: ["금리", "태풍"]})
+    average = (3 + 2) / 2  # terms per class
+    assert weights[0]["금리"] == pytest.approx(2 / 3 * math.log(1 + average / 3))
+    assert weights[0]["동결"] == pytest.approx(1 / 3 * math.log(1 + average / 1))
+    assert weights[1]["태풍"] == pytest.approx(1 / 2 * math.log(1 + average / 1))
+    # the rare term outranks the frequent one even though it occurs less often in class 0
+    keywords = ClassTfidfKeywords(2, SplitTokenizer()).extract(["금리 금리 동결", "금리 태풍", "잡음"], [0, 1, -1])
+    assert keywords == {0: ["동결", "금리"], 1: ["태풍", "금리"]}
+
+
+def test_kiwi_noun_tokenizer_keeps_nouns_only():
+    tokens = KiwiNounTokenizer()("한국은행이 기준금리를 동결했다")
+    assert tokens == ["한국은행", "기준", "금리", "동결"]  # particles and verb endings are gone
+
+
+def test_representatives_and_outlier_reassignment():
+    x = np.array([[1, 0], [0.9, 0.1], [0.8, 0.3], [0, 1], [0.1, 0.9], [0.95, 0.05], [-1, 0]], dtype=np.float32)
+    labels = np.array([0, 0, 0, 1, 1, -1, -1])
+    mask = representatives(x, labels)
+    # cluster 0 centroid ~ (0.92, 0.14): item 1 is closest; cluster 1 is symmetric, the first max (item 3) wins
+    assert mask.tolist() == [False, True, False, True, False, False, False]
+    moved = reassign_outliers(x, labels, threshold=0.9)
+    assert moved.tolist() == [0, 0, 0, 1, 1, 0, -1]  # the far point stays noise
+    assert reassign_outliers(x, np.full(7, -1), 0.5).tolist() == [-1] * 7
+
+
+def test_per_group_clustering_keeps_groups_apart_with_global_ids():
+    texts, _ = _feed()
+    texts += [f"날씨 맑음 {i}" for i in range(8)]  # a fourth story, in group B with 선거
+    groups = ["B" if "선거" in t or "날씨" in t else "A" for t in texts]
+    pipeline = ClusterPipeline(
+        BlobEmbedder(), NoReducer(), HDBSCANClusterer(4, 2), ClassTfidfKeywords(1, SplitTokenizer())
+    )
+    result = cluster_by_group(pipeline, texts, groups)
+    a = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "A"}
+    b = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "B"}
+    assert a == {0, 1} and b == {2, 3}
+    assert set(result.keywords) == a | b and result.representative.sum() == 4
+    assert result.embeddings.shape == (len(texts), 4)
+
+
+def test_metrics_by_hand():
+    labels, ref = [0, 0, 0, 1, 1, -1], ["a", "a", "b", "b", "b", "a"]
+    assert purity(labels, ref) == pytest.approx(4 / 5)
+    m = clustering_metrics(labels, ref)
+    assert m["noise_fraction"] == pytest.approx(1 / 6) and m["clusters"] == 2 and m["items"] == 6
+    assert clustering_metrics([0, 0, 1, 1], ["x", "x", "y", "y"])["nmi"] == pytest.approx(1.0)

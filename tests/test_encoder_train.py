@@ -1,0 +1,151 @@
+"""Sentence encoder end to end on a tiny BERT built here: build, train (tiny config), save, reload, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from transformers import BertConfig, BertModel
+
+from kpfnlp.encoder import EncoderConfig, SentenceEncoder, evaluate_sts
+from kpfnlp.encoder.train import load_training_data, train_encoder
+from kpfnlp.paths import REPO_ROOT
+from kpfnlp.tokenizer import train_wordpiece
+
+SENTENCES = [
+    "한국은행이 기준금리를 동결했다", "한은 기준금리 3.5% 유지", "서울 아파트값이 올랐다", "집값 상승세가 이어진다",
+    "대통령이 정상회담을 열었다", "한미 정상이 만났다", "태풍이 남부지방을 지나간다", "비바람이 거세게 분다",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A 2-layer, 32-wide BertModel directory with its own WordPiece vocabulary (seconds)."""
+    out = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = train_wordpiece(SENTENCES, out, vocab_size=200, min_frequency=1)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=64,
+    )  # fmt: skip
+    BertModel(config).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory) -> Path:
+    """KLUE-NLI JSON, KorSTS TSV and KLUE-STS CSV files in the layout of the real releases."""
+    root = tmp_path_factory.mktemp("data")
+    (root / "klue").mkdir()
+    (root / "kornlu" / "KorSTS").mkdir(parents=True)
+    nli = []
+    for i in range(0, 8, 2):
+        a, b = SENTENCES[i], SENTENCES[i + 1]
+        other = SENTENCES[(i + 2) % 8]
+        nli += [
+            {"premise": a, "hypothesis": b, "gold_label": "entailment"},
+            {"premise": a, "hypothesis": other, "gold_label": "contradiction"},
+            {"premise": a, "hypothesis": "잘 모르겠다", "gold_label": "neutral"},
+        ]
+    (root / "klue" / "klue-nli-v1.1_train.json").write_text(json.dumps(nli, ensure_ascii=False), "utf-8")
+    header = "genre\tfilename\tyear\tid\tscore\tsentence1\tsentence2\n"
+    rows = [
+        f'main-news\tf\t2020\t{i}\t{4.5 if i % 2 == 0 else 0.5}\t"{SENTENCES[i]}\t{SENTENCES[(i + 1) % 8]}\n'
+        for i in range(8)
+    ]  # a stray quote, as in the real KorSTS files
+    for split in ("train", "dev", "test"):
+        (root / "kornlu" / "KorSTS" / f"sts-{split}.tsv").write_text(header + "".join(rows), "utf-8")
+    csv_rows = "".join(f"{SENTENCES[i]},{SENTENCES[(i + 1) % 8]},{4.0 if i % 2 == 0 else 1.0}\n" for i in range(8))
+    (root / "klue" / "klue-sts-v1.1_train.csv").write_text("sentence1,sentence2,label\n" + csv_rows, "utf-8")
+    dev = [
+        {
+            "sentence1": SENTENCES[i],
+            "sentence2": SENTENCES[(i + 1) % 8],
+            "labels": {"label": 4.0 if i % 2 == 0 else 1.0},
+        }
+        for i in range(8)
+    ]
+    (root / "klue" / "klue-sts-v1.1_dev.json").write_text(json.dumps(dev, ensure_ascii=False), "utf-8")
+    return root
+
+
+def test_from_backbone_embeddings_are_unit_length(tiny_bert):
+    encoder = SentenceEncoder.from_backbone(tiny_bert, max_seq_length=32)
+    vectors = encoder.encode(SENTENCES[:3])
+    assert vectors.shape == (3, 32) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert [type(m).__name__ for m in encoder.model] == ["Transformer", "Pooling", "Normalize"]
+
+
+def test_from_backbone_rejects_a_non_model_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"config\.json"):
+        SentenceEncoder.from_backbone(tmp_path)
+
+
+def test_tiny_recipe_trains_saves_and_reloads_with_plain_sentence_transformers(tiny_bert, tiny_data, tmp_path):
+    from sentence_transformers import SentenceTransformer
+
+    config = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [f"backbone={tiny_bert}", f"output_dir={tmp_path / 'enc'}", "fp16_copy=true"],
+    )
+    before = SentenceEncoder.from_backbone(tiny_bert, 32).encode(SENTENCES)
+    report = train_encoder(config, tiny_data)
+    assert report["train_examples"] == {"nli": 4, "sts": 16}
+    losses = [r["train_loss"] for r in report["log_nli"] + report["log_sts"] if "train_loss" in r]
+    assert len(losses) == 2 and all(np.isfinite(losses))
+    final = tmp_path / "enc" / "final"
+    ours = SentenceEncoder.load(final).encode(SENTENCES)
+    assert not np.allclose(ours, before, atol=1e-4)  # training changed the weights
+    plain = SentenceTransformer(str(final), device="cpu").encode(SENTENCES, convert_to_numpy=True)
+    np.testing.assert_allclose(ours, plain, atol=1e-6)
+    fp16 = SentenceEncoder.load(tmp_path / "enc" / "fp16").encode(SENTENCES)
+    np.testing.assert_allclose(fp16, ours, atol=2e-2)
+    assert (tmp_path / "enc" / "fp16" / "model.safetensors").stat().st_size < (
+        final / "model.safetensors"
+    ).stat().st_size
+    saved = json.loads((tmp_path / "enc" / "train_report.json").read_text("utf-8"))
+    assert saved["dev_after"]["pairs"] == 8.0 and -100 <= saved["dev_after"]["spearman"] <= 100
+
+
+def test_multitask_recipe_runs(tiny_bert, tiny_data, tmp_path):
+    config = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [f"backbone={tiny_bert}", f"output_dir={tmp_path / 'mt'}", "recipe=multitask", "fp16_copy=false"],
+    )
+    report = train_encoder(config, tiny_data)
+    assert any(np.isfinite(r.get("train_loss", np.nan)) for r in report["log_multitask"])
+    assert (tmp_path / "mt" / "final" / "modules.json").is_file() and not (tmp_path / "mt" / "fp16").exists()
+    encoder = SentenceEncoder.load(tmp_path / "mt" / "final")
+    assert evaluate_sts(encoder, load_training_data(config, tiny_data)[2])["pairs"] == 8
+
+
+def test_evaluation_sets_are_refused_as_training_data(tiny_data):
+    config = EncoderConfig(sts_files=["kornlu/KorSTS/sts-test.tsv"])
+    with pytest.raises(ValueError, match="never train"):
+        load_training_data(config, tiny_data)
+
+
+def test_semantic_calibration_procedure_on_a_tiny_encoder(tiny_bert, tiny_data):
+    from kpfnlp.dedup.calibrate import run_calibration, semantic_scorer
+
+    result = run_calibration(tiny_data, {"semantic": semantic_scorer(SentenceEncoder.from_backbone(tiny_bert, 32))})
+    record = result["semantic"]
+    assert record["pairs"] == 8 and record["duplicates"] == 4 and -1.0 <= record["threshold"] <= 1.0
+    assert record["precision"] >= 0.9 or not record["reached_min_precision"]
+    assert set(record) >= {"check:kornlu/KorSTS/sts-test.tsv:main-news", "check:klue/klue-sts-v1.1_dev.json"}
+
+
+def test_eval_sts_cli_tfidf_baseline(tiny_data, tmp_path):
+    from typer.testing import CliRunner
+
+    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers `eval sts`)
+    from kpfnlp.cli.app import app
+
+    args = ["eval", "sts", "--tfidf", "--data-dir", str(tiny_data), "--output", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "release has 1379" in result.output  # the tiny file is not the release
+    assert CliRunner().invoke(app, ["eval", "sts", "--data-dir", str(tiny_data)]).exit_code == 1
