@@ -49,7 +49,14 @@ def test_overrides_are_typed() -> None:
 
 @pytest.mark.parametrize(
     ("override", "message"),
-    [("train.max_step=3", "no field 'max_step'"), ("nope.x=1", "unknown section"), ("max_steps=3", "section.key")],
+    [
+        ("train.max_step=3", "TrainConfig has no field 'max_step'"),
+        ("nope.x=1", "no field 'nope'"),
+        ("max_steps=3", "no field 'max_steps'"),
+        ("train=3", "is a section"),
+        ("train.max_steps.x=3", "is a value"),
+        ("no-equals-sign", "key=value"),
+    ],
 )
 def test_bad_overrides_are_explained(override: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

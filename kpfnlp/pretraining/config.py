@@ -1,13 +1,11 @@
-"""Pretraining configuration: model presets and dataclasses loadable from YAML, overridable with `key=value`."""
+"""Pretraining configuration: model presets and the recipe dataclasses (YAML + `section.key=value`, see recipe)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
+from kpfnlp.recipe import Recipe
 
 # Architecture presets. `mini` is the CPU default; `small` and `base` are for GPUs (`base` is kpfBERT's shape).
 MODEL_PRESETS: dict[str, dict[str, int]] = {
@@ -116,68 +114,9 @@ class TrainConfig:
 
 
 @dataclass
-class PretrainConfig:
+class PretrainConfig(Recipe):
     """The whole pretraining recipe: model shape, data, training."""
 
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
-
-    @classmethod
-    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> PretrainConfig:
-        """Read a YAML recipe (sections `model`, `data`, `train`) and apply `section.key=value` overrides."""
-        raw: dict[str, Any] = {}
-        if path is not None:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        unknown = set(raw) - {"model", "data", "train"}
-        if unknown:
-            raise ValueError(f"{path}: unknown sections {sorted(unknown)}; expected model, data, train")
-        config = cls(
-            model=_build(ModelConfig, raw.get("model", {}), "model"),
-            data=_build(DataConfig, raw.get("data", {}), "data"),
-            train=_build(TrainConfig, raw.get("train", {}), "train"),
-        )
-        for item in overrides or []:
-            config.set(item)
-        return config
-
-    def set(self, assignment: str) -> None:
-        """Apply one `section.key=value` override; the value is parsed as YAML (numbers, booleans, null)."""
-        if "=" not in assignment or "." not in assignment.split("=", 1)[0]:
-            raise ValueError(f"override {assignment!r} must look like section.key=value, e.g. train.max_steps=100")
-        dotted, value = assignment.split("=", 1)
-        section_name, key = dotted.split(".", 1)
-        section = getattr(self, section_name, None)
-        if section is None or not dataclasses.is_dataclass(section):
-            raise ValueError(f"override {assignment!r}: unknown section {section_name!r}")
-        if key not in {f.name for f in dataclasses.fields(section)}:
-            names = ", ".join(f.name for f in dataclasses.fields(section))
-            raise ValueError(f"override {assignment!r}: {section_name} has no field {key!r} (fields: {names})")
-        setattr(section, key, _coerce(type(section), key, yaml.safe_load(value)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form, written next to checkpoints so a run records its recipe."""
-        return dataclasses.asdict(self)
-
-
-def _build(cls: type, values: dict[str, Any], section: str) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(values) - names
-    if unknown:
-        raise ValueError(f"section {section!r}: unknown keys {sorted(unknown)}; known: {sorted(names)}")
-    return cls(**{key: _coerce(cls, key, value) for key, value in values.items()})
-
-
-def _coerce(cls: type, key: str, value: Any) -> Any:
-    """Turn YAML strings such as `2e-3` (YAML 1.1 reads exponents without a dot as text) into the field's type."""
-    annotation = str(next(f.type for f in dataclasses.fields(cls) if f.name == key))
-    if isinstance(value, str):
-        for name, kind in (("int", int), ("float", float)):
-            if name in annotation.split(" | "):
-                try:
-                    return kind(value)
-                except ValueError:
-                    continue
-    if isinstance(value, int) and not isinstance(value, bool) and annotation.startswith("float"):
-        return float(value)
-    return value

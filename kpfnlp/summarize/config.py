@@ -3,12 +3,9 @@ overridable with `section.key=value` (values parsed as YAML)."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import yaml
+from kpfnlp.recipe import Recipe
 
 
 @dataclass
@@ -56,39 +53,9 @@ class SumTrainConfig:
 
 
 @dataclass
-class SummarizerConfig:
+class SummarizerConfig(Recipe):
     """The whole recipe: model, data, train."""
 
     model: SumModelConfig = field(default_factory=SumModelConfig)
     data: SumDataConfig = field(default_factory=SumDataConfig)
     train: SumTrainConfig = field(default_factory=SumTrainConfig)
-
-    @classmethod
-    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> SummarizerConfig:
-        """Read a YAML recipe and apply `section.key=value` overrides."""
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {} if path else {}
-        config = cls()
-        for section, values in raw.items():
-            for key, value in (values or {}).items():
-                config._assign(section, key, value, str(path))
-        for item in overrides or []:
-            dotted, sep, value = item.partition("=")
-            section, dot, key = dotted.partition(".")
-            if not sep or not dot:
-                raise ValueError(f"override {item!r} must look like section.key=value, e.g. train.max_steps=10")
-            config._assign(section, key, yaml.safe_load(value), f"override {item!r}")
-        return config
-
-    def _assign(self, section: str, key: str, value: Any, where: str) -> None:
-        part = getattr(self, section, None) if section in ("model", "data", "train") else None
-        if part is None:
-            raise ValueError(f"{where}: unknown section {section!r}; expected model, data, train")
-        fields = {f.name: f for f in dataclasses.fields(part)}
-        if key not in fields:
-            raise ValueError(f"{where}: {section} has no field {key!r} (fields: {', '.join(fields)})")
-        if isinstance(value, str) and "float" in str(fields[key].type):
-            value = float(value)  # YAML 1.1 reads `5e-5` as text
-        setattr(part, key, value)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
