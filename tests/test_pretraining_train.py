@@ -271,3 +271,14 @@ def test_report_plots_a_finished_and_a_running_run(workdir: Path, tmp_path: Path
     assert '"eval_mlm_accuracy"' in result.output
     (workdir / "run-report" / "log_history.jsonl").unlink()  # a run still going: read its newest checkpoint
     assert any("loss" in row for row in read_log_history(workdir / "run-report"))
+
+
+def test_pretrain_eval_scores_a_checkpoint_on_a_corpus(workdir: Path) -> None:
+    run_pretraining(_config(workdir, "run-evalcmd", "train.max_steps=4"), resume=False)
+    result = CliRunner().invoke(
+        app, ["pretrain-eval", str(workdir / "run-evalcmd" / "final"), "--corpus", str(workdir / "heldout.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output[result.output.index("{") :])
+    assert 0 <= metrics["eval_mlm_accuracy"] <= 1 and 0 <= metrics["eval_nsp_accuracy"] <= 1
+    assert metrics["eval_examples"] > 20

@@ -132,3 +132,17 @@ def export_backbone_cmd(
     out = export_backbone(source, target, extra)
     size = sum(f.stat().st_size for f in out.iterdir()) / 2**20
     typer.echo(f"{out}: {size:.1f} MiB")
+
+
+@app.command("pretrain-eval")
+def pretrain_eval_cmd(
+    model: Path = typer.Argument(..., exists=True, file_okay=False, help="A BERT directory with both heads."),
+    corpus: Path = typer.Option(
+        Path("training/corpora/heldout-news.yaml"), "--corpus", exists=True, help="Held-out corpus-mix YAML."
+    ),
+    max_examples: int = typer.Option(2000, "--max-examples", help="Instances scored (fixed masks)."),
+) -> None:
+    """Held-out MLM accuracy/perplexity and NSP accuracy of a checkpoint (compare CPU and GPU runs on one text)."""
+    from kpfnlp.pretraining.trainer import evaluate_checkpoint
+
+    typer.echo(json.dumps(evaluate_checkpoint(model, corpus, max_examples), indent=2))

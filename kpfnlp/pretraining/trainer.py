@@ -341,3 +341,30 @@ def run_pretraining(
             for row in trainer.state.log_history:
                 f.write(json.dumps(row) + "\n")
     return summary
+
+
+def evaluate_checkpoint(
+    model_dir: str | Path, corpus: str | Path, max_examples: int = 2000, max_seq_len: int = 128, batch_size: int = 64
+) -> dict[str, float]:
+    """Held-out MLM/NSP metrics of any BERT checkpoint with both heads on a corpus mix, with fixed masks.
+
+    The corpus is turned into instances with the checkpoint's own tokenizer (in a temporary directory), so
+    checkpoints trained elsewhere (a GPU run, another vocabulary) are compared on the same text.
+    """
+    import tempfile
+
+    from transformers import AutoTokenizer
+
+    from kpfnlp.corpus import ReadReport, iter_corpus, load_corpus_mix
+    from kpfnlp.pretraining.model import BertForPreTrainingMasked
+    from kpfnlp.pretraining.prepare import write_split
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = BertForPreTrainingMasked.from_pretrained(model_dir, dtype=torch.float32)
+    config = PretrainConfig.load(None, [f"data.max_seq_len={max_seq_len}"])
+    special = SpecialIds.from_tokenizer(tokenizer)
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = iter_corpus(load_corpus_mix(corpus), ReadReport())
+        write_split(docs, Path(tmp) / "eval", tokenizer, config, dupe_factor=1, seed=config.data.seed + 1)
+        dataset = PretrainingDataset(Path(tmp) / "eval", special, seed=EVAL_MASK_SEED, limit=max_examples)
+        return evaluate_pretraining(model, dataset, PretrainingCollator(special.pad), batch_size)
