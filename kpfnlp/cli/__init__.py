@@ -6,6 +6,7 @@ Command modules import heavy libraries (torch, transformers) inside the command 
 
 from kpfnlp.cli import (  # noqa: F401  (registration)
     corpus_cmds,
+    dashboard_cmds,
     encoder_cmds,
     eval_cmds,
     pretrain_cmds,

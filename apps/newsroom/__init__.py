@@ -1,0 +1,1 @@
+"""Helpers of the Streamlit newsroom dashboard: model loading, upload parsing, shared state, rendering."""

@@ -1,0 +1,43 @@
+"""Rendering helpers: the article with its chosen sentences highlighted, Korean error texts, downloads."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+HIGHLIGHT_CSS = (
+    "<style>.kpf-article{line-height:1.9;font-size:1.02rem}"
+    ".kpf-pick{background:#ffe08a;padding:.1em .2em;border-radius:.25em}"
+    ".kpf-score{font-size:.72em;color:#8a5a00;margin-left:.3em;font-weight:600}</style>"
+)
+TIER_NAMES = {"": "대표", "exact": "완전 일치", "lexical": "표현 유사", "semantic": "의미 유사"}
+
+
+def highlight_html(article: list[str], indices: list[int], scores: list[float]) -> str:
+    """The article's sentences in order, the chosen ones in `<mark class="kpf-pick">` with their score."""
+    score_of = dict(zip(indices, scores, strict=True))
+    parts = []
+    for i, sentence in enumerate(article):
+        text = html.escape(sentence)
+        if i in score_of:
+            text = f'<mark class="kpf-pick">{text}<span class="kpf-score">{score_of[i]:.2f}</span></mark>'
+        parts.append(text)
+    return f'{HIGHLIGHT_CSS}<div class="kpf-article">{" ".join(parts)}</div>'
+
+
+def article_error_ko(reason: str) -> str:
+    """The summarizer's reason for refusing an article (`ArticleError`), in Korean."""
+    if reason.startswith("article too long"):
+        return f"기사가 너무 깁니다 ({reason.split(':', 1)[1].strip()}). 기사를 나누어 넣어 주세요."
+    known = {
+        "empty": "빈 글입니다. 기사 본문을 넣어 주세요.",
+        "not Korean": "한국어 기사가 아닙니다. 요약 모델은 한국어 뉴스를 읽습니다.",
+        "nothing to summarise": "요약할 문장이 없습니다: 모든 문장이 바이라인·사진 설명·태그·부제입니다.",
+    }
+    return next((ko for prefix, ko in known.items() if reason.startswith(prefix)), f"요약할 수 없습니다: {reason}")
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as CSV that Excel opens with Korean intact (UTF-8 with BOM)."""
+    return table.to_csv(index=False).encode("utf-8-sig")
