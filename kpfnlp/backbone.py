@@ -48,14 +48,15 @@ def load_backbone(path: str | Path | None = None, *, heads: bool = False) -> tup
 
 
 def export_backbone(source: str | Path, target: str | Path, extra: dict[str, Any] | None = None) -> Path:
-    """Write `source` (a trained BERT directory) as a release: fp16 weights with both heads and the pooler,
-    a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics)."""
+    """Write `source` (a trained BERT directory) as a release: fp16 weights (both heads, pooler) in shards under
+    16 MB, a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics)."""
     from transformers import BertForPreTraining
 
     source, target = Path(source), Path(target)
     model = BertForPreTraining.from_pretrained(source, dtype=torch.float32)
     target.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(target)
+    # shards under 16 MB: they travel to and from a GPU machine (16 MiB per file) and stay friendly to git
+    model.half().save_pretrained(target, max_shard_size="15MB")
     config_path = target / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["dtype"] = "float32"

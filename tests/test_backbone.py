@@ -54,3 +54,24 @@ def test_export_is_fp16_on_disk_and_fp32_when_loaded(trained: Path, tmp_path: Pa
 def test_missing_backbone_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="Hugging Face BERT directory"):
         backbone_path(tmp_path)
+
+
+def test_bundled_backbone_is_the_default_and_has_learned_something() -> None:
+    model, tokenizer = load_backbone(heads=True)
+    assert model.config.hidden_size == 256 and model.config.num_hidden_layers == 4
+    assert len(tokenizer) == model.config.vocab_size == 24_000
+    assert next(model.parameters()).dtype == torch.float32
+    assert all(f.stat().st_size < 16 * 2**20 for f in backbone_path().glob("*.safetensors"))
+    facts = json.loads((backbone_path() / "kpfnlp.json").read_text(encoding="utf-8"))
+    assert facts["steps"] > 0 and 0 < facts["heldout_news"]["eval_mlm_accuracy"] < 1
+    text = "정부는 내년 예산안을 국회에 제출했다고 밝혔다."
+    batch = tokenizer([text], return_tensors="pt")
+    labels = batch["input_ids"].clone()
+    masked = batch["input_ids"].clone()
+    masked[0, 1:-1:3] = tokenizer.mask_token_id  # every third token
+    labels[masked != tokenizer.mask_token_id] = -100
+    with torch.no_grad():
+        logits = model(input_ids=masked, attention_mask=batch["attention_mask"]).prediction_logits
+    loss = torch.nn.functional.cross_entropy(logits[0], labels[0], ignore_index=-100)
+    # a random model scores ~ln(24,000) = 10.1 nats per masked token; the pretrained one far less
+    assert float(loss) < 8.0
