@@ -9,7 +9,6 @@ output row per input row. Blank lines are not rows. A column missing from the wh
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from kpfnlp.corpus.columns import ColumnMapper
 from kpfnlp.corpus.document import Document
 from kpfnlp.corpus.encoding import data_suffix, has_undecodable, open_text
+from kpfnlp.corpus.tabular import json_line_records
 
 FEED_FORMATS = ("jsonl", "csv", "tsv", "xlsx")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
@@ -100,20 +100,8 @@ def _text_records(path: Path, name: str, encoding: str | None) -> Iterator[tuple
 
 
 def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    with open_text(path, encoding) as stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            where = f"line {lineno}"
-            if has_undecodable(line):
-                yield where, "undecodable bytes"
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield where, f"malformed JSON: {exc.msg} at column {exc.colno}"
-                continue
-            yield where, record if isinstance(record, dict) else f"not a JSON object: {type(record).__name__}"
+    for lineno, record in json_line_records(path, encoding):
+        yield f"line {lineno}", record
 
 
 def _csv_records(path: Path, delimiter: str, encoding: str | None) -> Iterator[tuple[str, dict[str, Any] | str]]:

@@ -44,26 +44,32 @@ def read_jsonl(
         yield from _emit(mapper, record, where, f"{name}:{lineno}", report)
 
 
-def iter_json_lines(
-    path: str | Path, report: ReadReport, encoding: str | None = None
-) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """Yield (location, line number, object) for each JSON object line; bad lines go to `report`."""
+def json_line_records(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, object) for each non-blank line, or (line number, reason) when it is no JSON object."""
     with open_text(path, encoding) as stream:
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            where = f"{path}:line {lineno}"
             if has_undecodable(line):
-                report.add(where, "undecodable bytes")
+                yield lineno, "undecodable bytes"
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                report.add(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
+                yield lineno, f"malformed JSON: {exc.msg} at column {exc.colno}"
                 continue
-            if not isinstance(record, dict):
-                report.add(where, f"not a JSON object: {type(record).__name__}")
-                continue
+            yield lineno, record if isinstance(record, dict) else f"not a JSON object: {type(record).__name__}"
+
+
+def iter_json_lines(
+    path: str | Path, report: ReadReport, encoding: str | None = None
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """Yield (location, line number, object) for each JSON object line; bad lines go to `report`."""
+    for lineno, record in json_line_records(path, encoding):
+        where = f"{path}:line {lineno}"
+        if isinstance(record, str):
+            report.add(where, record)
+        else:
             yield where, lineno, record
 
 
