@@ -134,3 +134,17 @@ def test_repo_config_turns_usage_statistics_off() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_highlight_leaves_a_stripped_byline_unmarked() -> None:
+    sys.path.insert(0, str(APPS))
+    try:
+        from newsroom.render import highlight_html
+    finally:
+        sys.path.remove(str(APPS))
+    article = ["(서울=가상뉴스) 김민준 기자 = 한국은행이 기준금리를 유지했다.", "물가는 <2.8%> 올랐다."]
+    page = highlight_html(article, [0, 1], [0.91, 0.5], ["한국은행이 기준금리를 유지했다.", "물가는 <2.8%> 올랐다."])
+    assert '(서울=가상뉴스) 김민준 기자 = <mark class="kpf-pick">한국은행이 기준금리를 유지했다.<span' in page
+    assert '<mark class="kpf-pick">물가는 &lt;2.8%&gt; 올랐다.<span class="kpf-score">0.50</span></mark>' in page
+    whole = highlight_html(article, [0], [0.91])  # without the picked texts the whole sentence is marked
+    assert '<mark class="kpf-pick">(서울=가상뉴스) 김민준 기자 = 한국은행' in whole

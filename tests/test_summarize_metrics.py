@@ -84,3 +84,19 @@ def test_baselines_on_the_111_dev_articles(shared_data) -> None:
     assert results["Lead-3 after noise + subtitle removal"]["ext_r2"] == pytest.approx(58.05, abs=0.5)
     assert results["TextRank (char 2-4-gram TF-IDF)"]["ext_r2"] == pytest.approx(43.56, abs=1.0)
     assert results["Oracle (greedy ROUGE vs abstractive)"]["abs_r2"] == pytest.approx(46.13, abs=0.5)
+
+
+def test_silver_source_repeats_upweight_a_source(tmp_path) -> None:
+    from kpfnlp.summarize.silver import build_silver, parse_source
+
+    assert parse_source("titlebody:a/b.csv@3") == ("titlebody", "a/b.csv", 3)
+    assert parse_source("wiki:a/b.xz") == ("wiki", "a/b.xz", 1)
+    with pytest.raises(ValueError, match="positive integer"):
+        parse_source("wiki:a/b.xz@x")
+    feed = tmp_path / "feed.jsonl"
+    body = " ".join(f"{i}번째 문장은 정부의 새 예산안에 관한 설명이다." for i in range(6))
+    feed.write_text('{"id": "a1", "title": "정부 새 예산안 발표", "text": "' + body + '"}\n', encoding="utf-8")
+    counts = build_silver([f"titlebody:{feed}@3"], tmp_path / "silver.jsonl")
+    rows = list(read_examples(tmp_path / "silver.jsonl"))
+    assert counts == {f"titlebody:{feed}@3": 3}
+    assert [r.id for r in rows] == ["a1"] * 3 and rows[0].extractive

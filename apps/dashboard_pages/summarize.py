@@ -23,7 +23,8 @@ def show(summary: Summary) -> None:
     """The chosen sentences with scores, then the whole article with them highlighted."""
     for rank, (sentence, score) in enumerate(zip(summary.sentences, summary.scores, strict=True), 1):
         st.markdown(f"**{rank}.** {sentence} `{score:.2f}`")
-    st.markdown(highlight_html(summary.article, summary.indices, summary.scores), unsafe_allow_html=True)
+    marked = highlight_html(summary.article, summary.indices, summary.scores, summary.sentences)
+    st.markdown(marked, unsafe_allow_html=True)
 
 
 if mode == "직접 붙여넣기":

@@ -14,15 +14,23 @@ HIGHLIGHT_CSS = (
 TIER_NAMES = {"": "대표", "exact": "완전 일치", "lexical": "표현 유사", "semantic": "의미 유사"}
 
 
-def highlight_html(article: list[str], indices: list[int], scores: list[float]) -> str:
-    """The article's sentences in order, the chosen ones in `<mark class="kpf-pick">` with their score."""
+def highlight_html(article: list[str], indices: list[int], scores: list[float], picked: list[str] | None = None) -> str:
+    """The article's sentences in order, the chosen ones in `<mark class="kpf-pick">` with their score.
+
+    `picked` are the chosen sentences as the summary gives them (bylines and other noise cut off): only that part
+    of each raw sentence is marked, so a stripped "(서울=연합뉴스) ... 기자 =" prefix stays unhighlighted."""
     score_of = dict(zip(indices, scores, strict=True))
+    text_of = dict(zip(indices, picked, strict=True)) if picked is not None else {}
     parts = []
     for i, sentence in enumerate(article):
-        text = html.escape(sentence)
-        if i in score_of:
-            text = f'<mark class="kpf-pick">{text}<span class="kpf-score">{score_of[i]:.2f}</span></mark>'
-        parts.append(text)
+        if i not in score_of:
+            parts.append(html.escape(sentence))
+            continue
+        kept = text_of.get(i, sentence)
+        at = sentence.find(kept) if kept else -1
+        head, body, tail = (sentence[:at], kept, sentence[at + len(kept) :]) if at >= 0 else ("", sentence, "")
+        mark = f'<mark class="kpf-pick">{html.escape(body)}<span class="kpf-score">{score_of[i]:.2f}</span></mark>'
+        parts.append(f"{html.escape(head)}{mark}{html.escape(tail)}")
     return f'{HIGHLIGHT_CSS}<div class="kpf-article">{" ".join(parts)}</div>'
 
 

@@ -1,4 +1,4 @@
-"""Readers for the evaluation data sets: NSMC TSV, KLUE NLI/STS/YNAT files, SQuAD-format QA JSON (KorQuAD).
+"""Readers for the evaluation data sets: NSMC TSV, KLUE NLI/STS/YNAT files, SQuAD-format QA JSON (KorQuAD, KLUE-MRC).
 
 Every reader keeps every row (NSMC's empty documents stay as empty strings) and raises `DataError` with the
 file and line on a missing file, missing columns or a malformed row, so nothing is dropped silently.
@@ -33,13 +33,14 @@ class TextExample:
 
 @dataclass(frozen=True)
 class QAExample:
-    """One extractive QA question: context, question and the gold answers (text, character start)."""
+    """One extractive QA question: context, question, the gold answers (text, character start), unanswerable or not."""
 
     id: str
     title: str
     context: str
     question: str
     answers: tuple[tuple[str, int], ...]
+    is_impossible: bool = False  # KLUE-MRC / SQuAD 2.0: no answer in the context (trained on [CLS], gold "")
 
 
 def _open(path: Path):
@@ -137,9 +138,8 @@ def read_ynat(path: str | Path) -> list[TextExample]:
     return examples
 
 
-def read_squad(path: str | Path) -> list[QAExample]:
-    """SQuAD v1.1-format JSON (KorQuAD 1.0; KLUE-MRC's `guid` ids are accepted too), one example per question."""
-    path = Path(path)
+def _squad_questions(path: Path, id_keys: Sequence[str]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(id, title, context, question record) of every question in a SQuAD-layout JSON, ids from the first of `id_keys`."""
     with _open(path) as f:
         try:
             doc = json.load(f)
@@ -147,17 +147,48 @@ def read_squad(path: str | Path) -> list[QAExample]:
             raise DataError(f"{path}: not valid JSON ({err})") from err
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise DataError(f"{path}: expected SQuAD format {{'data': [{{title, paragraphs}}]}}")
-    examples = []
+    questions = []
     for article in doc["data"]:
         for para in article.get("paragraphs", []):
             for qa in para.get("qas", []):
-                qid = qa.get("id", qa.get("guid"))
+                qid = next((qa[k] for k in id_keys if qa.get(k) is not None), None)
                 if qid is None or "question" not in qa:
                     raise DataError(f"{path}: a question in {article.get('title')!r} lacks an id or question")
-                answers = tuple((a["text"], int(a["answer_start"])) for a in qa.get("answers", []))
-                examples.append(QAExample(str(qid), article.get("title", ""), para["context"], qa["question"], answers))
-    if not examples:
+                questions.append((str(qid), article.get("title", ""), para["context"], qa))
+    if not questions:
         raise DataError(f"{path}: no questions found")
+    return questions
+
+
+def _answers(qa: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    return tuple((a["text"], int(a["answer_start"])) for a in qa.get("answers", []))
+
+
+def read_squad(path: str | Path) -> list[QAExample]:
+    """SQuAD v1.1-format JSON (KorQuAD 1.0), one example per question (`guid` ids are accepted too)."""
+    return [
+        QAExample(qid, title, context, qa["question"], _answers(qa))
+        for qid, title, context, qa in _squad_questions(Path(path), ("id", "guid"))
+    ]
+
+
+def read_klue_mrc(path: str | Path) -> list[QAExample]:
+    """KLUE-MRC v1.1 JSON (`guid`, `is_impossible`), one example per question; unanswerable questions are kept.
+
+    Unanswerable questions are flagged `is_impossible` and keep the `answers` they list (none in the release; scoring
+    then takes "" as the gold answer); `plausible_answers` and `question_type` are not used, as in klue-baseline. An
+    answerable question without answers is an error.
+    """
+    path = Path(path)
+    examples = []
+    for qid, title, context, qa in _squad_questions(path, ("guid",)):
+        impossible = qa.get("is_impossible", False)
+        if not isinstance(impossible, bool):
+            raise DataError(f"{path}: question {qid} has a non-boolean is_impossible {impossible!r}")
+        answers = _answers(qa)
+        if not impossible and not answers:
+            raise DataError(f"{path}: question {qid} is answerable (is_impossible false) but has no answers")
+        examples.append(QAExample(qid, title, context, qa["question"], answers, impossible))
     return examples
 
 

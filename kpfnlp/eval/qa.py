@@ -25,21 +25,25 @@ def _encode(tokenizer, examples: Sequence[QAExample], max_length: int, stride: i
 
 
 def train_features(tokenizer, examples: Sequence[QAExample], max_length: int, stride: int) -> list[dict[str, Any]]:
-    """One feature per window with start/end token positions of the first answer ([CLS] when not inside)."""
+    """One feature per window with start/end token positions of the first answer.
+
+    The positions are [CLS] (0) in a window that does not contain the answer and in every window of an unanswerable
+    (`is_impossible`) question, as in SQuAD 2.0 / klue-baseline. Answerable questions without answers are skipped.
+    """
     enc = _encode(tokenizer, examples, max_length, stride)
     features = []
     for i, offsets in enumerate(enc["offset_mapping"]):
         ex = examples[enc["overflow_to_sample_mapping"][i]]
-        if not ex.answers:
-            continue
-        text, start_char = ex.answers[0]
-        end_char = start_char + len(text)
-        seq = enc.sequence_ids(i)
-        ctx = [j for j, s in enumerate(seq) if s == 1]
         start = end = 0
-        if offsets[ctx[0]][0] <= start_char and offsets[ctx[-1]][1] >= end_char:
-            start = next(j for j in ctx if offsets[j][1] > start_char)
-            end = next(j for j in reversed(ctx) if offsets[j][0] < end_char)
+        if not ex.is_impossible:
+            if not ex.answers:
+                continue
+            text, start_char = ex.answers[0]
+            end_char = start_char + len(text)
+            ctx = [j for j, s in enumerate(enc.sequence_ids(i)) if s == 1]
+            if offsets[ctx[0]][0] <= start_char and offsets[ctx[-1]][1] >= end_char:
+                start = next(j for j in ctx if offsets[j][1] > start_char)
+                end = next(j for j in reversed(ctx) if offsets[j][0] < end_char)
         feature = {k: enc[k][i] for k in enc if k not in ("offset_mapping", "overflow_to_sample_mapping")}
         features.append({**feature, "start_positions": start, "end_positions": end})
     return features
@@ -67,10 +71,18 @@ def decode_answers(
     end_logits: np.ndarray,
     n_best: int = 20,
     max_answer_tokens: int = 30,
+    null_answer: bool = False,
 ) -> dict[str, str]:
-    """Best-scoring context span per question (start + end logit, end >= start, at most `max_answer_tokens`)."""
+    """Best-scoring context span per question (start + end logit, end >= start, at most `max_answer_tokens`).
+
+    With `null_answer` (KLUE-MRC, SQuAD 2.0) a question is answered "" when its null score, the [CLS] start + end
+    logit (the lowest over its windows), is above the best span's score: transformers' `compute_predictions_logits`
+    with `version_2_with_negative` and `null_score_diff_threshold=0`, as klue-baseline decodes.
+    """
     best: dict[int, tuple[float, str]] = {}
+    null: dict[int, float] = {}
     for (ex_idx, offsets), starts, ends in zip(meta, start_logits, end_logits, strict=True):
+        null[ex_idx] = min(null.get(ex_idx, np.inf), float(starts[0] + ends[0]))
         n = len(offsets)
         top_s = np.argsort(starts[:n])[::-1][:n_best]
         top_e = np.argsort(ends[:n])[::-1][:n_best]
@@ -81,4 +93,7 @@ def decode_answers(
                 score = float(starts[s] + ends[e])
                 if ex_idx not in best or score > best[ex_idx][0]:
                     best[ex_idx] = (score, examples[ex_idx].context[offsets[s][0] : offsets[e][1]])
-    return {ex.id: best[i][1] if i in best else "" for i, ex in enumerate(examples)}
+    return {
+        ex.id: best[i][1] if i in best and not (null_answer and null[i] > best[i][0]) else ""
+        for i, ex in enumerate(examples)
+    }

@@ -8,6 +8,8 @@ the reference, `source` = the recipe):
   (section headings dropped) are the article. Teaches content salience, not position.
 - `titlebody:PATH` title/body feeds (Wikinews CSV, JSONL/CSV news): the headline is the reference over the
   body sentences; labels stop when ROUGE stops rising (often 1-2 sentences). Teaches news structure.
+A source may end in `@N` to write its records N times (upweighting scarce news next to Wikipedia), e.g.
+`titlebody:../shared/data/news/kowikinews.csv@3`.
 Yonhap title+lead lines hold only 3 lead sentences: picking 3 of 3 teaches nothing, and the headline oracle
 over 3 lead sentences teaches a little position and headline salience at most; use them via `titlebody:` with
 a small share, if at all.
@@ -77,9 +79,21 @@ def _labelled(path: str, k: int, use_gold: bool) -> Iterator[dict[str, Any]]:
         yield _record(ex.id, ex.sentences, labels, ex.abstractive or "", f"{kind}:{Path(path).name}")
 
 
-def silver_records(source: str, k: int = 3, backend: str = "regex") -> Iterator[dict[str, Any]]:
-    """Labelled records of one `KIND:PATH` source (see the module docstring)."""
+def parse_source(source: str) -> tuple[str, str, int]:
+    """`KIND:PATH[@N]` -> (kind, path, repeats)."""
     kind, _, path = source.partition(":")
+    repeats = 1
+    if "@" in path:
+        path, _, count = path.rpartition("@")
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"silver source {source!r}: the repeat after '@' must be a positive integer")
+        repeats = int(count)
+    return kind, path, repeats
+
+
+def silver_records(source: str, k: int = 3, backend: str = "regex") -> Iterator[dict[str, Any]]:
+    """Labelled records of one `KIND:PATH` source (see the module docstring; any `@N` repeat is ignored here)."""
+    kind, path, _ = parse_source(source)
     if kind not in KINDS or not path:
         raise ValueError(f"silver source {source!r} must be KIND:PATH with KIND one of {KINDS}")
     if kind == "wiki":
@@ -96,7 +110,8 @@ def build_silver(
     max_per_source: int | None = None,
     k: int = 3,
 ) -> dict[str, int]:
-    """Write the records of all sources (minus `exclude_ids`, minus unlabelled ones) to a JSONL file; counts."""
+    """Write the records of all sources (minus `exclude_ids`, minus unlabelled ones) to a JSONL file; counts
+    (records written per source, repeats included)."""
     excluded = set(exclude_ids)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,10 +120,11 @@ def build_silver(
     with open(tmp, "w", encoding="utf-8") as stream:
         for source in sources:
             records = (r for r in silver_records(source, k) if r["extractive"] and r["id"] not in excluded)
+            repeats = parse_source(source)[2]
             counts[source] = 0
             for record in islice(records, max_per_source):
-                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-                counts[source] += 1
+                stream.write((json.dumps(record, ensure_ascii=False) + "\n") * repeats)
+                counts[source] += repeats
             logger.info("%s: %d labelled articles", source, counts[source])
     tmp.replace(out)  # a half-built file never looks finished
     return counts
