@@ -139,7 +139,7 @@ def read_ynat(path: str | Path) -> list[TextExample]:
 
 
 def _squad_questions(path: Path, id_keys: Sequence[str]) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """(id, title, context, question record) of every question in a SQuAD-layout JSON, ids from the first of `id_keys`."""
+    """(id, title, context, record) of every question in a SQuAD-layout JSON; the id is the first of `id_keys` set."""
     with _open(path) as f:
         try:
             doc = json.load(f)
@@ -175,9 +175,9 @@ def read_squad(path: str | Path) -> list[QAExample]:
 def read_klue_mrc(path: str | Path) -> list[QAExample]:
     """KLUE-MRC v1.1 JSON (`guid`, `is_impossible`), one example per question; unanswerable questions are kept.
 
-    Unanswerable questions are flagged `is_impossible` and keep the `answers` they list (none in the release; scoring
-    then takes "" as the gold answer); `plausible_answers` and `question_type` are not used, as in klue-baseline. An
-    answerable question without answers is an error.
+    Unanswerable questions are flagged `is_impossible` and keep the `answers` they list (an empty list in the SQuAD 2.0
+    layout, scored with "" as the gold answer); `plausible_answers` and `question_type` are not used, as in
+    klue-baseline. An answerable question without answers is an error.
     """
     path = Path(path)
     examples = []

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kpfnlp.eval import metrics, qa
+from kpfnlp.eval import qa
 from kpfnlp.eval.results import data_record, model_label, write_result
 from kpfnlp.eval.tasks import TaskData, TaskSpec
 
@@ -140,15 +140,14 @@ def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, wo
     return spec.score(preds, gold), preds, train_out.training_loss
 
 
-def _run_qa(tokenizer, model, data: TaskData, hp: dict, work_dir: str):
+def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str):
     train = qa.train_features(tokenizer, data.train, hp["max_length"], hp["doc_stride"])
     trainer = _trainer(model, tokenizer, hp, train, work_dir)
     train_out = trainer.train()
     features, meta = qa.eval_features(tokenizer, data.eval, hp["max_length"], hp["doc_stride"])
     start_logits, end_logits = trainer.predict(features).predictions[:2]
-    answers = qa.decode_answers(data.eval, meta, start_logits, end_logits)
-    references = {ex.id: [a for a, _ in ex.answers] or [""] for ex in data.eval}  # unanswerable: gold is ""
-    return metrics.squad_scores(answers, references), answers, train_out.training_loss
+    answers = qa.decode_answers(data.eval, meta, start_logits, end_logits, null_answer=spec.unanswerable)
+    return spec.score_qa(answers, data.eval), answers, train_out.training_loss
 
 
 def run_finetune(
@@ -167,9 +166,15 @@ def run_finetune(
     tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed)
     with tempfile.TemporaryDirectory(prefix="kpfnlp-eval-") as work_dir:
         if spec.kind == "qa":
-            scores, preds, loss = _run_qa(tokenizer, model, data, hp, work_dir)
+            scores, preds, loss = _run_qa(spec, tokenizer, model, data, hp, work_dir)
         else:
             scores, preds, loss = _run_sequence(spec, tokenizer, model, data, hp, work_dir)
+    if spec.unanswerable:
+        notes.append(
+            f"{scores['unanswerable']} of {len(data.eval)} eval questions are unanswerable and kept: their gold answer "
+            'is "" (klue-baseline), so each scores EM = ROUGE-W = 1 only when the model answers "" ([CLS] null score '
+            "above its best span)"
+        )
     label = name or model_label(model_dir) + (" (random init)" if cfg.random_init else "")
     result = {
         "task": spec.name,

@@ -96,7 +96,9 @@ def render_table(records: list[dict[str, Any]]) -> str:
         "figure, not comparable to full runs.",
         f"- {SPLIT_MARK} KorQuAD's train set is not available offline: trained on the dev set's first 70 articles, "
         "tested on the other 70; not comparable to published dev figures.",
-        "- Our KLUE-MRC runs report EM and KorQuAD-style character F1 (ROUGE-W is not implemented), shown as EM / –.",
+        "- KLUE-MRC EM and ROUGE-W are scored as klue-baseline does (its answer normalisation; its ROUGE-W is the "
+        "character-level F1 of the longest common consecutive substring). Unanswerable questions stay in the eval set "
+        'with "" as their gold answer: they score only when the model predicts no answer ([CLS] beats every span).',
     ]
     return "# Evaluation table\n\n" + "\n".join(lines + notes) + "\n"
 

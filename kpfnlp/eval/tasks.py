@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,9 +40,10 @@ class TaskSpec:
     primary_metric: str
     recipe: Recipe
     labels: tuple[str, ...] = ()
+    unanswerable: bool = False  # QA with unanswerable questions (KLUE-MRC): [CLS] training, "" answers, KLUE scores
 
     def score(self, preds: Sequence, labels: Sequence) -> dict[str, float]:
-        """All metrics of a classification / regression task (QA is scored by `metrics.squad_scores`)."""
+        """All metrics of a classification / regression task (QA is scored by `score_qa`)."""
         if self.kind == "regression":
             return {
                 "pearson": metrics.pearson(preds, labels),
@@ -51,11 +52,19 @@ class TaskSpec:
             }
         return {"accuracy": metrics.accuracy(preds, labels), "macro_f1": metrics.macro_f1(preds, labels)}
 
+    def score_qa(self, answers: Mapping[str, str], examples: Sequence[data.QAExample]) -> dict[str, float | int]:
+        """QA metrics: KLUE-MRC EM / ROUGE-W with the unanswerable count, or KorQuAD EM / char-F1."""
+        references = {ex.id: [a for a, _ in ex.answers] for ex in examples}
+        if self.unanswerable:
+            return metrics.klue_mrc_scores(answers, references, {ex.id for ex in examples if ex.is_impossible})
+        return metrics.squad_scores(answers, {qid: golds or [""] for qid, golds in references.items()})
+
 
 # Recipes: KLUE-baseline `run_all.sh` for klue/bert-base (github.com/KLUE-benchmark/KLUE-baseline; epochs default
 # to 4 there when not given, batch 32, warmup 0.1, weight decay 0). NSMC is not a KLUE task: it takes the KLUE
 # single-sentence recipe with 3 epochs (150k examples). KorQuAD takes Google BERT's `run_squad.py` SQuAD v1 recipe,
-# which the KorQuAD baselines used; KLUE-MRC takes KLUE-baseline's klue/bert-base recipe.
+# which the KorQuAD baselines used; KLUE-MRC takes KLUE-baseline's klue/bert-base recipe and its checkpoint metric
+# (`--metric_key rouge_w`).
 TASKS: dict[str, TaskSpec] = {
     t.name: t
     for t in (
@@ -81,8 +90,8 @@ TASKS: dict[str, TaskSpec] = {
             "f1", Recipe(3e-5, 2, 384, 12, warmup_ratio=0.0, source="Google BERT run_squad.py (SQuAD v1)"),
         ),
         TaskSpec(
-            "klue-mrc", "qa", "KLUE-MRC (EM / char-F1, dev)", None, None, data.read_squad, "exact_match",
-            Recipe(3e-5, 5, 512, 16, warmup_ratio=0.0),
+            "klue-mrc", "qa", "KLUE-MRC (EM / ROUGE-W, dev)", None, None, data.read_klue_mrc, "rouge_w",
+            Recipe(3e-5, 5, 512, 16, warmup_ratio=0.0), unanswerable=True,
         ),
     )
 }  # fmt: skip
@@ -136,7 +145,7 @@ def load_task_data(
     if train_path is not None:
         train_examples = spec.reader(train_path)
         files, note = [train_path, eval_path], f"train {train_path.name}, evaluate on {eval_path.name}"
-    elif spec.kind == "qa":
+    elif spec.kind == "qa" and spec.eval_file is not None:  # KorQuAD: only the dev set is available offline
         train_examples, eval_examples = data.split_by_title(eval_examples, KORQUAD_TRAIN_TITLES)
         files = [eval_path]
         note = (
