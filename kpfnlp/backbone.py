@@ -47,6 +47,23 @@ def load_backbone(path: str | Path | None = None, *, heads: bool = False) -> tup
     return model, AutoTokenizer.from_pretrained(directory)
 
 
+@torch.no_grad()
+def tile_position_embeddings(model: torch.nn.Module, trained: int) -> int:
+    """Copy the first `trained` position embeddings over the later ones (Longformer's initialisation); rows set.
+
+    A backbone pretrained on short sequences (kpfnlp-mini: 128 tokens) has untrained rows past that; tiling the
+    trained ones gives a fine-tune on longer inputs (the summarizer's 512-token windows) a sensible start.
+    """
+    embeddings = next(m for m in model.modules() if hasattr(m, "position_embeddings")).position_embeddings.weight
+    total = embeddings.size(0)
+    if not 0 < trained <= total:
+        raise ValueError(f"trained positions must be in 1..{total}, got {trained}")
+    for start in range(trained, total, trained):
+        rows = min(trained, total - start)
+        embeddings[start : start + rows] = embeddings[:rows]
+    return total - trained
+
+
 def export_backbone(source: str | Path, target: str | Path, extra: dict[str, Any] | None = None) -> Path:
     """Write `source` (a trained BERT directory) as a release: fp16 weights (both heads, pooler) in shards under
     16 MB, a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics)."""

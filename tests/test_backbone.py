@@ -10,7 +10,7 @@ import torch
 from safetensors import safe_open
 from transformers import AutoModel, BertForPreTraining
 
-from kpfnlp.backbone import backbone_path, export_backbone, load_backbone
+from kpfnlp.backbone import backbone_path, export_backbone, load_backbone, tile_position_embeddings
 from kpfnlp.pretraining.config import MODEL_PRESETS
 from kpfnlp.pretraining.model import build_model
 from kpfnlp.tokenizer import train_wordpiece
@@ -75,3 +75,16 @@ def test_bundled_backbone_is_the_default_and_has_learned_something() -> None:
     loss = torch.nn.functional.cross_entropy(logits[0], labels[0], ignore_index=-100)
     # a random model scores ~ln(24,000) = 10.1 nats per masked token; the pretrained one far less
     assert float(loss) < 8.0
+
+
+def test_tile_position_embeddings_copies_the_trained_rows() -> None:
+    from transformers import BertConfig, BertModel
+
+    model = BertModel(BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                                 intermediate_size=16, max_position_embeddings=10))  # fmt: skip
+    table = model.embeddings.position_embeddings.weight
+    first = table[:4].detach().clone()
+    assert tile_position_embeddings(model, 4) == 6
+    assert torch.equal(table[4:8], first) and torch.equal(table[8:10], first[:2]) and torch.equal(table[:4], first)
+    with pytest.raises(ValueError, match=r"1\.\.10"):
+        tile_position_embeddings(model, 11)

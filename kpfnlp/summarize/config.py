@@ -19,6 +19,9 @@ class SumModelConfig:
     inter_heads: int = 4
     max_sentence_tokens: int = 128
     window_overlap: int = 2
+    # Sequence length the backbone was pretrained at; position embeddings past it are initialised by tiling
+    # the trained ones (`kpfnlp.backbone.tile_position_embeddings`). None: use the backbone's positions as they are.
+    trained_positions: int | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import Dataset
 from transformers import Trainer, TrainingArguments, set_seed
 
+from kpfnlp.backbone import tile_position_embeddings
 from kpfnlp.pretraining.trainer import last_complete_checkpoint
 from kpfnlp.summarize.config import SummarizerConfig
 from kpfnlp.summarize.data import SummaryExample, load_examples, read_examples
@@ -51,7 +52,11 @@ def _build(config: SummarizerConfig) -> Summarizer:
     }
     if m.backbone:
         tokenizer = PreTrainedTokenizerFast.from_pretrained(m.backbone)
-        return Summarizer(BertSumExt.from_backbone(m.backbone, **head), tokenizer)
+        model = BertSumExt.from_backbone(m.backbone, **head)
+        if m.trained_positions:
+            tiled = tile_position_embeddings(model.bert, m.trained_positions)
+            logger.info("%d position embeddings past %d initialised by tiling", tiled, m.trained_positions)
+        return Summarizer(model, tokenizer)
     if not m.tokenizer:
         raise ValueError("model.backbone is not set: give a BERT directory, or model.tokenizer for a random backbone")
     tokenizer = PreTrainedTokenizerFast.from_pretrained(m.tokenizer)
