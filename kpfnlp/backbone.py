@@ -64,9 +64,14 @@ def tile_position_embeddings(model: torch.nn.Module, trained: int) -> int:
     return total - trained
 
 
-def export_backbone(source: str | Path, target: str | Path, extra: dict[str, Any] | None = None) -> Path:
+def export_backbone(
+    source: str | Path, target: str | Path, extra: dict[str, Any] | None = None, dropout: float | None = 0.1
+) -> Path:
     """Write `source` (a trained BERT directory) as a release: fp16 weights (both heads, pooler) in shards under
-    16 MB, a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics)."""
+    16 MB, a float32 config, the tokenizer files, and `kpfnlp.json` with `extra` facts (data, steps, metrics).
+
+    `dropout` is written into the release config (hidden and attention): the value fine-tunes start from, since
+    pretraining may have run without dropout; None keeps the source's values."""
     from transformers import BertForPreTraining
 
     source, target = Path(source), Path(target)
@@ -78,6 +83,8 @@ def export_backbone(source: str | Path, target: str | Path, extra: dict[str, Any
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["dtype"] = "float32"
     config["architectures"] = ["BertForPreTraining"]
+    if dropout is not None:
+        config["hidden_dropout_prob"] = config["attention_probs_dropout_prob"] = dropout
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     for name in TOKENIZER_FILES:
         if (source / name).is_file():

@@ -36,7 +36,7 @@ def test_export_is_fp16_on_disk_and_fp32_when_loaded(trained: Path, tmp_path: Pa
     assert json.loads((release / "kpfnlp.json").read_text())["steps"] == 7
     assert (release / "vocab.txt").is_file()
     with safe_open(release / "model.safetensors", "pt") as f:
-        assert {f.get_tensor(k).dtype for k in f.keys()}  # noqa: SIM118 (safe_open is no dict) == {torch.float16}
+        assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118 (safe_open is no dict)
     model, tokenizer = load_backbone(release)
     assert next(model.parameters()).dtype == torch.float32
     assert model.pooler is not None
@@ -49,6 +49,14 @@ def test_export_is_fp16_on_disk_and_fp32_when_loaded(trained: Path, tmp_path: Pa
         a = original(**batch).seq_relationship_logits
         b = heads(**batch).seq_relationship_logits
     torch.testing.assert_close(a, b, atol=2e-2, rtol=2e-2)  # fp16 rounding of the weights only
+
+
+def test_export_writes_fine_tuning_dropout(trained: Path, tmp_path: Path) -> None:
+    source = json.loads((trained / "config.json").read_text())
+    config = json.loads((export_backbone(trained, tmp_path / "a", dropout=0.05) / "config.json").read_text())
+    assert config["hidden_dropout_prob"] == config["attention_probs_dropout_prob"] == 0.05
+    kept = json.loads((export_backbone(trained, tmp_path / "b", dropout=None) / "config.json").read_text())
+    assert kept["hidden_dropout_prob"] == source["hidden_dropout_prob"] != 0.05
 
 
 def test_missing_backbone_is_a_clear_error(tmp_path: Path) -> None:

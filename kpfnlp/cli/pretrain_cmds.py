@@ -124,12 +124,13 @@ def export_backbone_cmd(
     source: Path = typer.Argument(..., exists=True, file_okay=False, help="A trained BERT directory (e.g. .../final)."),
     target: Path = typer.Argument(..., help="Release directory (the bundled one: kpfnlp/models/kpfnlp-mini)."),
     facts: Path = typer.Option(None, "--facts", exists=True, dir_okay=False, help="JSON of facts for kpfnlp.json."),
+    dropout: float = typer.Option(0.1, "--dropout", help="Hidden/attention dropout written for fine-tuning."),
 ) -> None:
     """Write a trained backbone as a release: fp16 weights (both heads, pooler), float32 config, tokenizer."""
     from kpfnlp.backbone import export_backbone
 
     extra = json.loads(facts.read_text(encoding="utf-8")) if facts else None
-    out = export_backbone(source, target, extra)
+    out = export_backbone(source, target, extra, dropout)
     size = sum(f.stat().st_size for f in out.iterdir()) / 2**20
     typer.echo(f"{out}: {size:.1f} MiB")
 
