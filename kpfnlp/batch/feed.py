@@ -4,15 +4,23 @@ Unlike the corpus readers, which skip bad rows, a feed never drops one: a malfor
 wrong number of fields or an empty text becomes a `FeedRow` with `error` set, so a batch job can write one
 output row per input row. Blank lines are not rows. A column missing from the whole file raises
 `MissingColumnError` naming the columns the file has.
+
+A CSV record may span lines only inside a quoted field, and a stray quote would make that field swallow the
+rest of the file. So one record may hold at most `_RECORD_LINES` physical lines and `_RECORD_CHARS`
+characters (memory stays bounded), and a record spanning lines must also parse strictly (its closing quote
+followed by a delimiter or the line end) into the header's number of fields. A record that breaks any of
+these becomes an error row for its first line (`malformed CSV: unclosed quote at line N ...`, naming the lines
+it swallowed), and reading goes on from the line after it, so the rows it swallowed are read normally.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kpfnlp.corpus.columns import ColumnMapper
 from kpfnlp.corpus.document import Document
@@ -22,7 +30,10 @@ from kpfnlp.corpus.tabular import json_line_records
 FEED_FORMATS = ("jsonl", "csv", "tsv", "xlsx")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 _SENTENCE_LISTS = ("article_original",)  # Dacon JSONL: the article as a list of sentences
-_FIELD_LIMIT = 1 << 30
+# One CSV record's characters (all its lines): a little above the longest article the summarizer takes
+# (`kpfnlp.summarize.summarizer.MAX_CHARS`, 200,000), so such an article still gets the summarizer's own error.
+_RECORD_CHARS = 250_000
+_RECORD_LINES = 10_000  # a quoted field over more lines than this is a stray quote, not an article
 
 
 @dataclass(frozen=True)
@@ -104,19 +115,126 @@ def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[str, dict
         yield f"line {lineno}", record
 
 
+class _RecordTooLong(Exception):
+    """A CSV record grew past `_RECORD_LINES` lines or `_RECORD_CHARS` characters."""
+
+
+class _CsvLines:
+    """The physical lines of a CSV stream as `csv.reader` pulls them: numbered, capped per record, replayable.
+
+    `csv.reader` asks for another line only while a record goes on (a quoted field holding a line break), so
+    the lines taken between `start_record` and the record's return are exactly that record's lines. They are
+    kept (bounded by the caps) so that `reject` can hand all but the first back to be read again.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._replay: deque[str] = deque()  # lines of a rejected record, to be read again before the stream's
+        self.record: list[str] = []  # the physical lines of the record being read
+        self.first = 1  # line number of the record's first line
+        self.continued = False  # the record went on past its first line (or was cut off by the end of the file)
+        self._chars = 0
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self.record:
+            self.continued = True
+            if len(self.record) >= _RECORD_LINES:
+                raise _RecordTooLong(f"a record of more than {_RECORD_LINES:,} lines")
+        line = self._replay.popleft() if self._replay else self._read_line()
+        if not line:
+            raise StopIteration
+        self.record.append(line)
+        self._chars += len(line)
+        if self._chars > _RECORD_CHARS:
+            raise _RecordTooLong(f"a record of more than {_RECORD_CHARS:,} characters")
+        return line
+
+    def _read_line(self) -> str:
+        """The next line of the stream; of a longer line only the first `_RECORD_CHARS + 1` characters."""
+        line = self._stream.readline(_RECORD_CHARS + 1)
+        rest = line
+        while len(rest) > _RECORD_CHARS and not rest.endswith(("\n", "\r")):  # skip the rest of the line
+            rest = self._stream.readline(_RECORD_CHARS + 1)
+        return line
+
+    @property
+    def last(self) -> int:
+        """Line number of the record's last line so far."""
+        return self.first + len(self.record) - 1
+
+    def start_record(self) -> None:
+        """The next line pulled begins a new record."""
+        self.first += len(self.record)
+        self.record = []
+        self.continued = False
+        self._chars = 0
+
+    def reject(self) -> None:
+        """Give up on the record: only its first line counts as read, the others will be read again."""
+        self._replay.extendleft(reversed(self.record[1:]))
+        del self.record[1:]
+
+
+def _strict_error(lines: list[str], delimiter: str) -> str | None:
+    """Why `lines` (one record over several lines) is not a well-formed CSV record, or None if it is."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return str(exc)
+    return None
+
+
+def _csv_problem(lines: _CsvLines, row: list[str], header: list[str] | None, delimiter: str) -> str | None:
+    """Why a record that went on past its first line is malformed, or None if it is a good multi-line record."""
+    if not lines.continued:
+        return None
+    if header is not None and len(row) != len(header):
+        return f"{len(row)} fields instead of {len(header)}"
+    return _strict_error(lines.record, delimiter)
+
+
+def _malformed(lines: _CsvLines, problem: str) -> str:
+    """The reason for a malformed record's error row; rejects the record so its later lines are read again."""
+    first, last = lines.first, lines.last
+    lines.reject()
+    if not lines.continued:
+        return f"malformed CSV: {problem}"
+    again = f"; lines {first + 1}-{last} read again" if last > first else ""
+    return f"malformed CSV: unclosed quote at line {first} ({problem}, up to line {last}){again}"
+
+
 def _csv_records(path: Path, delimiter: str, encoding: str | None) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    csv.field_size_limit(_FIELD_LIMIT)
+    """Records of a CSV/TSV file (the first non-blank record is the header), or the reason a row is unusable."""
+    csv.field_size_limit(max(csv.field_size_limit(), _RECORD_CHARS))  # the record cap is the real limit
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     with open_text(path, encoding, newline="") as stream:
-        rows = csv.reader(stream, delimiter=delimiter, quoting=quoting)
-        header = [column.strip() for column in next(rows, [])]
-        line = rows.line_num + 1
-        for row in rows:
-            where = f"line {line}"
-            line = rows.line_num + 1
-            if not any(cell.strip() for cell in row):
+        lines = _CsvLines(stream)
+        rows = csv.reader(lines, delimiter=delimiter, quoting=quoting)
+        header: list[str] | None = None
+        while True:
+            lines.start_record()
+            where = f"line {lines.first}"
+            try:
+                row = next(rows)
+                problem = _csv_problem(lines, row, header, delimiter)
+            except StopIteration:
+                return
+            except (csv.Error, _RecordTooLong) as exc:
+                problem = str(exc)
+            if problem is not None:
+                reason = _malformed(lines, problem)
+                if header is None:
+                    raise ValueError(f"{path}: the header row is not CSV: {where}: {reason}")
+                yield where, reason
+            elif not any(cell.strip() for cell in row):
                 continue
-            if any(has_undecodable(cell) for cell in row):
+            elif header is None:
+                header = [column.strip() for column in row]
+            elif any(has_undecodable(cell) for cell in row):
                 yield where, "undecodable bytes"
             elif len(row) != len(header):
                 yield where, f"wrong number of fields: {len(row)} instead of {len(header)}"

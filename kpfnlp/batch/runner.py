@@ -21,6 +21,12 @@ from kpfnlp.batch.writer import FeedWriter, count_complete_rows
 
 # Turns a batch of good rows into one result dict (the output fields other than id/error) per row, in order.
 ProcessBatch = Callable[[list[FeedRow]], list[dict[str, Any]]]
+# Errors that stop the job instead of becoming error rows (KeyboardInterrupt and SystemExit are no Exception).
+_FATAL = (MemoryError,)
+
+
+class ResultCountError(RuntimeError):
+    """`process` returned a different number of results than it was given rows."""
 
 
 class ResumeMismatchError(RuntimeError):
@@ -47,23 +53,36 @@ def _batches(rows: Iterable[FeedRow], size: int) -> Iterator[list[FeedRow]]:
         yield batch
 
 
-def _process_safely(process: ProcessBatch, rows: list[FeedRow]) -> list[dict[str, Any]]:
-    """Results for `rows`; if the batch fails, retry row by row so one bad row only fails itself."""
+def _checked(process: ProcessBatch, rows: list[FeedRow]) -> list[dict[str, Any]]:
+    """`process(rows)`, which must return exactly one result per row."""
+    results = process(rows)
+    if len(results) != len(rows):
+        noun = "row" if len(rows) == 1 else "rows"
+        raise ResultCountError(f"process returned {len(results)} results for {len(rows)} {noun}")
+    return results
+
+
+def _process_one(process: ProcessBatch, row: FeedRow) -> dict[str, Any]:
+    """The result for one row, or an error result saying why processing it failed."""
     try:
-        results = process(rows)
-        if len(results) != len(rows):
-            raise RuntimeError(f"process returned {len(results)} results for {len(rows)} rows")
-        return results
-    except Exception:
-        if len(rows) == 1:
-            raise
-    out = []
-    for row in rows:
+        return _checked(process, [row])[0]
+    except _FATAL:
+        raise
+    except Exception as exc:  # a per-row failure becomes an error row; the job goes on
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _process_safely(process: ProcessBatch, rows: list[FeedRow]) -> list[dict[str, Any]]:
+    """One result per row of `rows`; if the batch fails (an exception, or a wrong number of results), retry row
+    by row, so one bad row only fails itself."""
+    if len(rows) > 1:
         try:
-            out += process([row])
-        except Exception as exc:  # a per-row failure becomes an error row; the job goes on
-            out.append({"error": f"{type(exc).__name__}: {exc}"})
-    return out
+            return _checked(process, rows)
+        except _FATAL:
+            raise
+        except Exception:  # retried row by row below, where each failure becomes that row's error
+            pass
+    return [_process_one(process, row) for row in rows]
 
 
 def _skip_done(rows: Iterator[FeedRow], done: int, last_id: str | None, output: Path) -> None:
@@ -94,8 +113,9 @@ def run_batch(
 ) -> RunStats:
     """Write one row per input row to `output_path` (`id`, the `fields` from `process`, `error`).
 
-    Rows that cannot be read (and rows whose processing raised) are written with `error` set and the other
-    fields null. With `resume`, rows already in the output are kept and skipped; without, it is overwritten.
+    Rows that cannot be read (and rows whose processing raised, or returned other than one result) are written
+    with `error` set and the other fields null; a `MemoryError` or `KeyboardInterrupt` stops the job. With
+    `resume`, rows already in the output are kept and skipped; without, it is overwritten.
     """
     from tqdm.auto import tqdm
 

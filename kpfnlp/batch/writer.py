@@ -95,21 +95,27 @@ def _jsonl_ends(data: IO[bytes]) -> Iterator[tuple[int, str | None]]:
 
 
 def _csv_ends(data: IO[bytes], n_fields: int) -> Iterator[tuple[int, str | None]]:
-    """(end offset, first cell) of the header and each complete CSV record with `n_fields` fields."""
-    offsets: list[int] = [0]
+    """(end offset, first cell) of the header and each complete CSV record with `n_fields` fields.
+
+    `csv.reader` takes a line only while its record goes on, so when it returns a record the bytes read so far
+    end exactly at that record's end: one running offset is all the memory this needs.
+    """
+    end = 0
 
     def lines() -> Iterator[str]:
+        nonlocal end
         for raw in data:
             if not raw.endswith(b"\n"):
                 return
-            offsets.append(offsets[-1] + len(raw))
-            yield raw.decode("utf-8-sig" if len(offsets) == 2 else "utf-8", errors="replace")
+            encoding = "utf-8-sig" if end == 0 else "utf-8"
+            end += len(raw)
+            yield raw.decode(encoding, errors="replace")
 
     try:
         for record in csv.reader(lines(), strict=True):
             if len(record) != n_fields:
                 return
-            yield offsets[-1], record[0] or None
+            yield end, record[0] or None
     except csv.Error:  # a record cut inside a quoted field
         return
 
