@@ -220,3 +220,12 @@ def test_train_tiny_config_resumes_and_reloads(tmp_path: Path, tokenizer_dir: Pa
     assert second["steps"] == 6 and second["resumed_from"].endswith("checkpoint-4")
     reloaded = Summarizer.from_pretrained(tmp_path / "run" / "final")
     assert len(reloaded.summarize(ARTICLE).indices) == 3
+    # a second stage continues the trained model (model.init_from), e.g. news after Wikipedia
+    stage2 = [*args[:3], f"model.init_from={tmp_path / 'run' / 'final'}", f"train.output_dir={tmp_path / 'news'}",
+              *args[5:7], "train.max_steps=2"]  # fmt: skip
+    result = CliRunner().invoke(app, stage2)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output[result.output.index('{\n  "final"') :])["steps"] == 2
+    continued = Summarizer.from_pretrained(tmp_path / "news" / "final").model.state_dict()
+    start = reloaded.model.state_dict()
+    assert continued.keys() == start.keys() and not torch.equal(continued["scorer.weight"], start["scorer.weight"])

@@ -13,6 +13,7 @@ class SumModelConfig:
     """Backbone (a BERT directory; null = a random BERT of `preset` on `tokenizer`, for tests) and the head."""
 
     backbone: str | None = None
+    init_from: str | None = None  # a trained summarizer directory to continue from (a second, in-domain stage)
     tokenizer: str | None = None  # only for a random backbone; a backbone directory brings its own
     preset: str = "tiny"
     inter_layers: int = 2

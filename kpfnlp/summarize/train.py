@@ -38,12 +38,15 @@ class WindowDataset(Dataset):
 
 
 def _build(config: SummarizerConfig) -> Summarizer:
-    """A fresh summarizer on the configured backbone (or a random one of `preset` for tests)."""
+    """A trained summarizer to continue (`init_from`), or a fresh one on the configured backbone (or on a random
+    one of `preset`, for tests)."""
     from transformers import BertConfig, PreTrainedTokenizerFast
 
     from kpfnlp.pretraining.config import ModelConfig
 
     m = config.model
+    if m.init_from:
+        return Summarizer.from_pretrained(m.init_from)
     head = {
         "inter_layers": m.inter_layers,
         "inter_heads": m.inter_heads,
