@@ -1,4 +1,5 @@
-"""The README's main job: `kpfnlp smoke` runs tokenizer -> shards -> tiny pretraining on the bundled samples."""
+"""The README's main job (summarize the sample feed with the bundled models) and `kpfnlp smoke` (tokenizer ->
+shards -> tiny pretraining on the bundled samples)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,19 @@ def test_pretrain_reports_a_bad_override() -> None:
     result = CliRunner().invoke(app, ["pretrain", "--config", "training/configs/tiny.yaml", "train.nope=1"])
     assert result.exit_code != 0
     assert "nope" in result.output
+
+
+def test_readme_main_job_summarizes_the_sample_feed_with_the_bundled_model(tmp_path: Path) -> None:
+    from kpfnlp.paths import REPO_ROOT
+
+    feed = REPO_ROOT / "data/samples/articles.jsonl"
+    out = tmp_path / "summaries.jsonl"
+    result = CliRunner().invoke(app, ["summarize", str(feed), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    ids = [json.loads(line)["id"] for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ids and all(r["error"] is None for r in rows)
+    for row in rows:
+        assert len(row["sentences"]) == 3 and row["indices"] == sorted(row["indices"])
+        assert row["summary"] == " ".join(row["sentences"]) and "기자 =" not in row["summary"]
+        assert all(0.0 <= s <= 1.0 for s in row["scores"])
