@@ -48,13 +48,14 @@ def load_backbone(path: str | Path | None = None, *, heads: bool = False) -> tup
 
 
 @torch.no_grad()
-def tile_position_embeddings(model: torch.nn.Module, trained: int) -> int:
-    """Copy the first `trained` position embeddings over the later ones (Longformer's initialisation); rows set.
+def tile_position_embeddings(model: Any, trained: int) -> int:
+    """Copy a `BertModel`'s first `trained` position embeddings over the later ones (Longformer's initialisation);
+    returns the number of rows set.
 
     A backbone pretrained on short sequences (kpfnlp-mini: 128 tokens) has untrained rows past that; tiling the
     trained ones gives a fine-tune on longer inputs (the summarizer's 512-token windows) a sensible start.
     """
-    embeddings = next(m for m in model.modules() if hasattr(m, "position_embeddings")).position_embeddings.weight
+    embeddings = model.embeddings.position_embeddings.weight
     total = embeddings.size(0)
     if not 0 < trained <= total:
         raise ValueError(f"trained positions must be in 1..{total}, got {trained}")

@@ -100,11 +100,12 @@ class Summarizer:
         return cls(model, PreTrainedTokenizerFast.from_pretrained(path), backend)
 
     def save_pretrained(self, path: str | Path, fp16: bool = False) -> None:
-        """Write config, safetensors (fp16 if asked: half the size) and tokenizer into one directory."""
+        """Write config, safetensors (fp16 if asked: half the size; shards under 16 MB, like the backbone) and
+        tokenizer into one directory."""
         if fp16:
             self.model.half()
         try:
-            self.model.save_pretrained(path)
+            self.model.save_pretrained(path, max_shard_size="15MB")
         finally:
             self.model.float()
         self.tokenizer.save_pretrained(path)
