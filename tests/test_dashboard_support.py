@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
-from transformers import BertConfig, BertModel
+from conftest import build_tiny_bert
 from typer.testing import CliRunner
 
 from kpfnlp.cli import dashboard_cmds
@@ -31,19 +30,12 @@ def build_tiny_models(root: Path, samples: Path) -> tuple[Path, Path]:
 
     from kpfnlp.encoder import SentenceEncoder
     from kpfnlp.summarize import BertSumExt, Summarizer
-    from kpfnlp.tokenizer import train_wordpiece
 
     texts = [json.loads(line)["body"] for line in (samples / "articles.jsonl").read_text("utf-8").splitlines()]
     texts += (samples / "headlines.csv").read_text("utf-8").splitlines()
     backbone = root / "backbone"
-    train_wordpiece([*texts, ARTICLE] * 2, backbone, vocab_size=600, min_frequency=1)
+    bert = build_tiny_bert(backbone, [*texts, ARTICLE] * 2, 600, num_hidden_layers=1)
     tokenizer = PreTrainedTokenizerFast.from_pretrained(backbone)
-    torch.manual_seed(0)
-    bert = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=128,
-    )  # fmt: skip
-    BertModel(bert).save_pretrained(backbone)
     summarizer = root / "summarizer"
     model = BertSumExt.from_backbone(bert, inter_heads=2, max_sentence_tokens=24)
     Summarizer(model, tokenizer, backend="regex").save_pretrained(summarizer)

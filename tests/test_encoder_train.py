@@ -7,13 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from transformers import BertConfig, BertModel
+from conftest import build_tiny_bert
 
 from kpfnlp.encoder import EncoderConfig, SentenceEncoder, evaluate_sts
 from kpfnlp.encoder.train import load_training_data, train_encoder
 from kpfnlp.paths import REPO_ROOT
-from kpfnlp.tokenizer import train_wordpiece
 
 SENTENCES = [
     "한국은행이 기준금리를 동결했다", "한은 기준금리 3.5% 유지", "서울 아파트값이 올랐다", "집값 상승세가 이어진다",
@@ -25,13 +23,7 @@ SENTENCES = [
 def tiny_bert(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide BertModel directory with its own WordPiece vocabulary (seconds)."""
     out = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = train_wordpiece(SENTENCES, out, vocab_size=200, min_frequency=1)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=64,
-    )  # fmt: skip
-    BertModel(config).save_pretrained(out)
+    build_tiny_bert(out, SENTENCES, 200, max_position_embeddings=64)
     return out
 
 

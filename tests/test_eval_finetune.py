@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import build_tiny_bert, tiny_bert_config
 from transformers import BertConfig, BertForPreTraining, BertModel
 from typer.testing import CliRunner
 
@@ -15,28 +16,18 @@ from kpfnlp.cli.app import app
 from kpfnlp.eval import TaskData, get_task
 from kpfnlp.eval.data import QAExample, TextExample
 from kpfnlp.eval.finetune import FinetuneConfig, load_model, run_finetune
-from kpfnlp.tokenizer import train_wordpiece
 
 GOOD = ["정말 재미있는 영화였다", "배우 연기가 훌륭하다", "최고의 작품 강력 추천", "감동적인 이야기와 음악"]
 BAD = ["너무 지루하고 별로다", "시간 낭비 최악의 영화", "연기가 어색하고 엉망", "다시는 안 본다 실망"]
 CONTEXT = "한국언론진흥재단은 2021년 서울에서 뉴스 언어 모델을 공개했다. 이 모델은 뉴스 기사로 학습했다."
 QUESTIONS = [("모델을 공개한 곳은?", "한국언론진흥재단"), ("공개한 해는?", "2021년"), ("어디에서 공개했나?", "서울")]
-TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
-
-
-def _tiny_config(vocab_size: int) -> BertConfig:
-    return BertConfig(vocab_size=vocab_size, max_position_embeddings=128, **TINY)
 
 
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide BertForPreTraining directory with its own WordPiece vocabulary (seconds)."""
     out = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = train_wordpiece(
-        GOOD + BAD + [CONTEXT] + [q for q, _ in QUESTIONS], out, vocab_size=300, min_frequency=1
-    )
-    torch.manual_seed(0)
-    BertForPreTraining(_tiny_config(len(tokenizer))).save_pretrained(out)
+    build_tiny_bert(out, GOOD + BAD + [CONTEXT] + [q for q, _ in QUESTIONS], 300, pretraining=True)
     return out
 
 
@@ -110,9 +101,8 @@ def test_random_init_differs_from_pretrained(tiny_bert):
 def test_checkpoint_without_pooler_loads_and_trains(tiny_bert, tmp_path):
     """kpfBERT ships no pooler: it is freshly initialised, logged, and fine-tuning still runs."""
     no_pooler = tmp_path / "no-pooler"
-    BertModel(_tiny_config(BertConfig.from_pretrained(tiny_bert).vocab_size), add_pooling_layer=False).save_pretrained(
-        no_pooler
-    )
+    vocab_size = BertConfig.from_pretrained(tiny_bert).vocab_size
+    BertModel(tiny_bert_config(vocab_size), add_pooling_layer=False).save_pretrained(no_pooler)
     for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
         (no_pooler / name).write_bytes((tiny_bert / name).read_bytes())
     examples = [TextExample(t, "positive") for t in GOOD] + [TextExample(t, "negative") for t in BAD]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from transformers import AutoTokenizer, BertConfig, BertForPreTraining
+from conftest import build_tiny_bert
+from transformers import AutoTokenizer
 from typer.testing import CliRunner
 
 import kpfnlp.cli.eval_cmds  # noqa: F401  (registers `kpfnlp eval`)
@@ -18,7 +18,6 @@ from kpfnlp.eval import metrics as m
 from kpfnlp.eval.data import QAExample, read_klue_mrc
 from kpfnlp.eval.qa import decode_answers, train_features
 from kpfnlp.eval.table import render_table
-from kpfnlp.tokenizer import train_wordpiece
 
 CONTEXTS = [
     "한국언론진흥재단은 2021년 서울에서 뉴스 언어 모델을 공개했다. 이 모델은 뉴스 기사로 학습했다.",
@@ -62,13 +61,7 @@ def _write(path: Path, doc) -> Path:
 def tiny_bert(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide BertForPreTraining directory with its own WordPiece vocabulary (seconds)."""
     out = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = train_wordpiece(CONTEXTS + [q for _, q, _, _ in QUESTIONS], out, vocab_size=300, min_frequency=1)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(tokenizer), max_position_embeddings=128, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64,
-    )  # fmt: skip
-    BertForPreTraining(config).save_pretrained(out)
+    build_tiny_bert(out, CONTEXTS + [q for _, q, _, _ in QUESTIONS], 300, pretraining=True)
     return out
 
 

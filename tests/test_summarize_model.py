@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import BertConfig
+from conftest import tiny_bert_config
 from typer.testing import CliRunner
 
 from kpfnlp.cli import summarize_cmds  # noqa: F401  (registers the commands)
@@ -45,14 +45,7 @@ def model_dir(tmp_path_factory, tokenizer_dir: Path) -> Path:
 
     torch.manual_seed(0)
     tokenizer = PreTrainedTokenizerFast.from_pretrained(tokenizer_dir)
-    bert = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
+    bert = tiny_bert_config(len(tokenizer), num_hidden_layers=1, max_position_embeddings=64)
     out = tmp_path_factory.mktemp("summarizer")
     Summarizer(BertSumExt.from_backbone(bert, inter_heads=2, max_sentence_tokens=24), tokenizer).save_pretrained(
         out, fp16=True

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kpfnlp.cli.app import app
 from kpfnlp.cli.eval_cmds import eval_app
+
+if TYPE_CHECKING:
+    from kpfnlp.cluster import TfidfSvdEmbedder
+    from kpfnlp.encoder import SentenceEncoder
 
 InputPath = Annotated[Path, typer.Argument(help="Feed file: JSONL, CSV/TSV (UTF-8 or CP949) or XLSX.")]
 OutputPath = Annotated[Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.")]
@@ -51,6 +55,13 @@ def _encoder(path: Path | None, purpose: str):
         return SentenceEncoder.load(path)
     except (FileNotFoundError, OSError) as err:
         raise _fail(f"{err}; {purpose}") from err
+
+
+def _feed_embedder(embedder: str, encoder: Path | None) -> TfidfSvdEmbedder | SentenceEncoder:
+    """The TF-IDF+SVD stand-in when `embedder` is tfidf, else the sentence encoder at `encoder`."""
+    from kpfnlp.cluster import TfidfSvdEmbedder
+
+    return TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
 
 
 def _read_rows(path: Path, text_column: str | None, id_column: str | None, title_column: str | None = None):
@@ -197,19 +208,12 @@ def cluster_cmd(
     map_png: Annotated[Path | None, typer.Option("--map-png", help="Write the 2-D map as PNG.")] = None,
 ) -> None:
     """Cluster headlines: rows get `cluster` (-1 noise), `keywords`, `representative`, `duplicate_group`."""
-    from kpfnlp.cluster import (
-        ClusterPipeline,
-        HDBSCANClusterer,
-        PCAReducer,
-        TfidfSvdEmbedder,
-        UMAPReducer,
-        cluster_by_group,
-    )
+    from kpfnlp.cluster import ClusterPipeline, HDBSCANClusterer, PCAReducer, UMAPReducer, cluster_by_group
     from kpfnlp.dedup import DedupConfig, Deduplicator
 
     if method not in ("leaf", "eom") or embedder not in ("encoder", "tfidf"):
         raise _fail("--method must be leaf or eom; --embedder must be encoder or tfidf")
-    model = TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
+    model = _feed_embedder(embedder, encoder)
     reducer = UMAPReducer(n_components, random_state=seed) if umap else PCAReducer(max(n_components, 2))
     pipeline = ClusterPipeline(
         model, reducer, HDBSCANClusterer(min_cluster_size, min_samples, method),
@@ -299,14 +303,13 @@ def eval_clustering_cmd(
     ),
 ) -> None:
     """Noise, clusters, purity, ARI/NMI of our pipeline, kpfSBERT_Clustering's config and a TF-IDF pipeline."""
-    from kpfnlp.cluster import TfidfSvdEmbedder
     from kpfnlp.cluster.evaluate import evaluate_clustering, load_dataset, render_rows
 
     try:
         texts, labels = load_dataset(data, _data_dir(data_dir))
     except (ValueError, FileNotFoundError, OSError) as err:
         raise _fail(str(err)) from err
-    model = TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
+    model = _feed_embedder(embedder, encoder)
     name = "TF-IDF+SVD" if embedder == "tfidf" else "encoder"
     rows = evaluate_clustering(texts, labels, model.encode, name, groups=labels if per_category else None)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,6 +12,8 @@ from kpfnlp.cli.app import app
 
 CONFIG_HELP = "Recipe YAML in training/configs/ (sections model, data, train)."
 OVERRIDES_HELP = "Overrides as section.key=value, e.g. train.max_steps=100 data.max_docs=500."
+RecipePath = Annotated[Path, typer.Option("--config", "-c", exists=True, dir_okay=False, help=CONFIG_HELP)]
+Overrides = Annotated[list[str] | None, typer.Argument(help=OVERRIDES_HELP)]
 
 
 def _load(config: Path, overrides: list[str] | None):
@@ -24,9 +27,11 @@ def _load(config: Path, overrides: list[str] | None):
 
 @app.command("prepare-pretraining")
 def prepare_pretraining_cmd(
-    config: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help=CONFIG_HELP),
-    overrides: list[str] = typer.Argument(None, help=OVERRIDES_HELP),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Delete existing shards in data.shards first."),
+    config: RecipePath,
+    overrides: Overrides = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Delete existing shards in data.shards first.")
+    ] = False,
 ) -> None:
     """Read the corpus mix, split sentences, tokenize and write MLM+NSP instance shards (train, held-out eval)."""
     from kpfnlp.pretraining.prepare import prepare_pretraining
@@ -37,9 +42,9 @@ def prepare_pretraining_cmd(
 
 @app.command("pretrain")
 def pretrain_cmd(
-    config: Path = typer.Option(..., "--config", "-c", exists=True, dir_okay=False, help=CONFIG_HELP),
-    overrides: list[str] = typer.Argument(None, help=OVERRIDES_HELP),
-    resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from the newest checkpoint."),
+    config: RecipePath,
+    overrides: Overrides = None,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Continue from the newest checkpoint.")] = True,
 ) -> None:
     """MLM+NSP pretraining with transformers.Trainer; run under `torchrun -m kpfnlp pretrain ...` for DDP."""
     from kpfnlp.pretraining.trainer import run_pretraining

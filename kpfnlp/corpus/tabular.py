@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,22 @@ def _emit(
         yield doc
 
 
+def _emit_records(
+    path: str | Path,
+    records: Iterable[tuple[str, str, dict[str, Any]]],
+    report: ReadReport,
+    text_column: str | None,
+    title_column: str | None,
+    id_column: str | None,
+) -> Iterator[Document]:
+    """Yield the Documents of (location, fallback id, object) records; columns are set by the first object."""
+    mapper: ColumnMapper | None = None
+    for where, fallback_id, record in records:
+        if mapper is None:
+            mapper = ColumnMapper(path, list(record), text_column, title_column, id_column)
+        yield from _emit(mapper, record, where, fallback_id, report)
+
+
 def read_jsonl(
     path: str | Path,
     report: ReadReport,
@@ -37,11 +53,8 @@ def read_jsonl(
 ) -> Iterator[Document]:
     """Stream a JSON-lines file (one object a line, blank lines skipped); columns set by the first object."""
     name = Path(path).name
-    mapper: ColumnMapper | None = None
-    for where, lineno, record in iter_json_lines(path, report, encoding):
-        if mapper is None:
-            mapper = ColumnMapper(path, list(record), text_column, title_column, id_column)
-        yield from _emit(mapper, record, where, f"{name}:{lineno}", report)
+    records = ((where, f"{name}:{lineno}", record) for where, lineno, record in iter_json_lines(path, report, encoding))
+    yield from _emit_records(path, records, report, text_column, title_column, id_column)
 
 
 def json_line_records(path: str | Path, encoding: str | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -88,15 +101,17 @@ def read_json_records(
         records = json.load(stream)
     if not isinstance(records, list):
         raise ValueError(f"{path}: expected a JSON array of objects, got {type(records).__name__}")
-    mapper: ColumnMapper | None = None
-    for index, record in enumerate(records):
-        where = f"{path}:item {index}"
-        if not isinstance(record, dict):
-            report.add(where, f"not a JSON object: {type(record).__name__}")
-            continue
-        if mapper is None:
-            mapper = ColumnMapper(path, list(record), text_column, title_column, id_column)
-        yield from _emit(mapper, record, where, f"{name}:{index}", report)
+
+    def objects() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(location, fallback id, object) for each item that is an object; the others go to `report`."""
+        for index, record in enumerate(records):
+            where = f"{path}:item {index}"
+            if isinstance(record, dict):
+                yield where, f"{name}:{index}", record
+            else:
+                report.add(where, f"not a JSON object: {type(record).__name__}")
+
+    yield from _emit_records(path, objects(), report, text_column, title_column, id_column)
 
 
 def read_csv(
