@@ -47,6 +47,13 @@ def load_backbone(path: str | Path | None = None, *, heads: bool = False) -> tup
     return model, AutoTokenizer.from_pretrained(directory)
 
 
+def trained_positions(path: str | Path) -> int | None:
+    """How many position embeddings a release was pretrained on (`kpfnlp.json`), or None when it does not say."""
+    facts = Path(path) / "kpfnlp.json"
+    value = json.loads(facts.read_text(encoding="utf-8")).get("trained_positions") if facts.is_file() else None
+    return int(value) if value else None
+
+
 @torch.no_grad()
 def tile_position_embeddings(model: Any, trained: int) -> int:
     """Copy a `BertModel`'s first `trained` position embeddings over the later ones (Longformer's initialisation);

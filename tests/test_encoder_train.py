@@ -141,3 +141,14 @@ def test_eval_sts_cli_tfidf_baseline(tiny_data, tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1 and "release has 1379" in result.output  # the tiny file is not the release
     assert CliRunner().invoke(app, ["eval", "sts", "--data-dir", str(tiny_data)]).exit_code == 1
+
+
+def test_semantic_threshold_is_calibrated_per_encoder(tiny_bert, tiny_data, tmp_path):
+    from kpfnlp.dedup.calibrate import ENCODER_CALIBRATION, calibrate_encoder, encoder_semantic_threshold
+
+    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    assert encoder_semantic_threshold(encoder) is None
+    result = calibrate_encoder(tiny_data, encoder)
+    assert (encoder / ENCODER_CALIBRATION).is_file()
+    assert encoder_semantic_threshold(encoder) == result["semantic"]["threshold"]
+    assert SentenceEncoder.load(encoder).dimension == 32  # the extra file does not disturb loading

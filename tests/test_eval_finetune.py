@@ -112,3 +112,31 @@ def test_checkpoint_without_pooler_loads_and_trains(tiny_bert, tmp_path):
     )  # fmt: skip
     assert any("no pooler" in n for n in record["notes"])
     assert record["train_loss"] == pytest.approx(record["train_loss"])  # finite, not NaN
+
+
+def test_positions_past_the_pretrained_ones_are_tiled_for_long_inputs(tiny_bert, tmp_path):
+    """A release that says it was pretrained on 16 positions gets rows 16.. tiled before a 48-token fine-tune."""
+    import shutil
+
+    from kpfnlp.backbone import trained_positions
+
+    short = tmp_path / "short"
+    shutil.copytree(tiny_bert, short)
+    assert trained_positions(short) is None
+    (short / "kpfnlp.json").write_text(json.dumps({"trained_positions": 16}), encoding="utf-8")
+    assert trained_positions(short) == 16
+    examples = [QAExample(f"q{i}", "t", CONTEXT, q, ((a, CONTEXT.index(a)),)) for i, (q, a) in enumerate(QUESTIONS)]
+    data = TaskData(examples, examples, [], "synthetic")
+    tiled, _ = run_finetune(
+        get_task("korquad"), data, short, tmp_path / "a", FinetuneConfig(epochs=1, batch_size=4, max_length=48)
+    )
+    assert "112 position embeddings past the 16 pretrained ones initialised by tiling them" in tiled["notes"]
+    fresh, _ = run_finetune(
+        get_task("korquad"), data, short, tmp_path / "b", FinetuneConfig(epochs=1, max_length=48, random_init=True)
+    )
+    reviews = [TextExample(t, "positive") for t in GOOD] + [TextExample(t, "negative") for t in BAD]
+    short_inputs, _ = run_finetune(
+        get_task("nsmc"), TaskData(reviews, reviews, [], "synthetic"), short, tmp_path / "c",
+        FinetuneConfig(epochs=1, max_length=16),
+    )  # fmt: skip
+    assert not any("tiling" in n for n in fresh["notes"] + short_inputs["notes"])

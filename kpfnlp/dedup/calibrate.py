@@ -18,10 +18,11 @@ import numpy as np
 from kpfnlp.dedup.normalize import dedup_key, jaccard, shingles
 from kpfnlp.encoder.data import STSPair, read_sts
 
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")  # the model-free lexical tier
+ENCODER_CALIBRATION = "dedup_calibration.json"  # the semantic tier: one per encoder, inside its directory
 DUPLICATE_SCORE = 4.0
 CALIBRATION_SET = ("kornlu/KorSTS/sts-dev.tsv", "main-news")
-_CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+_CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)  # the top end: encoder cosines crowd there
 CHECK_SETS = (("kornlu/KorSTS/sts-test.tsv", "main-news"), ("klue/klue-sts-v1.1_dev.json", ""))
 
 
@@ -49,7 +50,7 @@ def calibrate_threshold(scores: Sequence[float], gold: Sequence[float], min_prec
         "f1": round(chosen[3], 4), "min_precision": min_precision, "reached_min_precision": bool(precise),
         "max_f1_threshold": round(best_f1[0], 4), "max_f1": round(best_f1[3], 4),
         "pairs": len(s), "duplicates": int(positive.sum()),
-        "curve": {f"{t:.1f}": [round(v, 3) for v in precision_recall(s, positive, t)] for t in _CURVE},
+        "curve": {f"{t:g}": [round(v, 3) for v in precision_recall(s, positive, t)] for t in _CURVE},
     }  # fmt: skip
 
 
@@ -109,3 +110,19 @@ def write_calibration(result: dict[str, Any], path: Path = CALIBRATION_FILE) -> 
 def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
     """The calibration record ({} when none was written)."""
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def calibrate_encoder(data_dir: Path, encoder_dir: Path, min_precision: float = 0.9) -> dict[str, Any]:
+    """Calibrate the semantic tier for the encoder at `encoder_dir` and store it there (cosines are per model)."""
+    from kpfnlp.encoder import SentenceEncoder
+
+    scorer = semantic_scorer(SentenceEncoder.load(encoder_dir))
+    result = run_calibration(data_dir, {"semantic": scorer}, min_precision)
+    write_calibration(result, Path(encoder_dir) / ENCODER_CALIBRATION)
+    return result
+
+
+def encoder_semantic_threshold(encoder_dir: Path) -> float | None:
+    """The semantic threshold calibrated for this encoder, or None when it was never calibrated."""
+    record = load_calibration(Path(encoder_dir) / ENCODER_CALIBRATION).get("semantic")
+    return float(record["threshold"]) if record else None

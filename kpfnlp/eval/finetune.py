@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from kpfnlp.backbone import tile_position_embeddings, trained_positions
 from kpfnlp.eval import qa
 from kpfnlp.eval.results import data_record, model_label, write_result
 from kpfnlp.eval.tasks import TaskData, TaskSpec
@@ -164,6 +165,10 @@ def run_finetune(
     start = time.perf_counter()
     hp = cfg.resolved(spec)
     tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed)
+    trained = None if cfg.random_init else trained_positions(model_dir)
+    if trained and hp["max_length"] > trained:
+        tiled = tile_position_embeddings(model.base_model, trained)
+        notes.append(f"{tiled} position embeddings past the {trained} pretrained ones initialised by tiling them")
     with tempfile.TemporaryDirectory(prefix="kpfnlp-eval-") as work_dir:
         if spec.kind == "qa":
             scores, preds, loss = _run_qa(spec, tokenizer, model, data, hp, work_dir)
