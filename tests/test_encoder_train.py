@@ -152,3 +152,24 @@ def test_semantic_threshold_is_calibrated_per_encoder(tiny_bert, tiny_data, tmp_
     assert (encoder / ENCODER_CALIBRATION).is_file()
     assert encoder_semantic_threshold(encoder) == result["semantic"]["threshold"]
     assert SentenceEncoder.load(encoder).dimension == 32  # the extra file does not disturb loading
+
+
+def test_dedup_cli_uses_the_encoders_calibrated_threshold(tiny_bert, tiny_data, samples, tmp_path):
+    from typer.testing import CliRunner
+
+    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
+    from kpfnlp.cli.app import app
+    from kpfnlp.dedup.calibrate import encoder_semantic_threshold
+
+    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    feed = ["dedup", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.jsonl"), "--encoder", str(encoder)]
+    before = CliRunner().invoke(app, [*feed, "--tiers", "semantic"])
+    assert before.exit_code == 0 and "not calibrated" in before.output
+    result = CliRunner().invoke(app, ["calibrate-dedup", "--encoder", str(encoder), "--data-dir", str(tiny_data)])
+    assert result.exit_code == 0, result.output
+    threshold = encoder_semantic_threshold(encoder)
+    assert f'"threshold": {threshold}' in result.output
+    after = CliRunner().invoke(app, [*feed, "--tiers", "semantic"])
+    assert after.exit_code == 0 and "not calibrated" not in after.output
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) == 60 and all(r["similarity"] >= threshold - 1e-6 for r in rows if r["tier"] == "semantic")

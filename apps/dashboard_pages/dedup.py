@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 from newsroom.embeddings import feed_embeddings
-from newsroom.models import load_encoder
+from newsroom.models import encoder_slot, load_encoder
 from newsroom.render import TIER_NAMES, csv_bytes
 from newsroom.state import KEEP, kept, section_feed_input
 
 from kpfnlp.dedup import TIERS, DedupConfig, Deduplicator
+from kpfnlp.dedup.calibrate import encoder_semantic_threshold
 
 st.title("중복 기사")
 st.caption(
@@ -20,9 +21,11 @@ with st.sidebar:
         "표현 유사 기준 (글자 2-그램 Jaccard)", 0.3, 1.0, step=0.05,
         key=kept("dd_lexical", DedupConfig.lexical_threshold),
     )  # fmt: skip
+    calibrated = encoder_semantic_threshold(encoder_slot().path)  # the encoder's own, if it was calibrated
     semantic = st.slider(
-        "의미 유사 기준 (코사인)", 0.5, 1.0, step=0.01, key=kept("dd_semantic", DedupConfig.semantic_threshold)
-    )
+        "의미 유사 기준 (코사인)", 0.5, 1.0, step=0.01,
+        key=kept("dd_semantic", calibrated if calibrated is not None else DedupConfig.semantic_threshold),
+    )  # fmt: skip
     canonical = st.radio(
         "대표 기사", ["first", "longest"], format_func={"first": "먼저 나온 기사", "longest": "가장 긴 기사"}.get,
         key=f"{KEEP}dd_canonical",

@@ -158,16 +158,24 @@ def dedup_cmd(
     semantic_threshold: Annotated[float | None, typer.Option("--semantic-threshold", help="Cosine.")] = None,
     canonical: Annotated[str, typer.Option("--canonical", help="first (earliest) or longest.")] = "first",
 ) -> None:
-    """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`."""
+    """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`.
+
+    The semantic threshold defaults to the encoder's own calibration (`kpfnlp calibrate-dedup`)."""
     from kpfnlp.dedup import DedupConfig, Deduplicator
+    from kpfnlp.dedup.calibrate import encoder_semantic_threshold
+    from kpfnlp.encoder import BUNDLED_ENCODER
 
     try:
         cfg = DedupConfig(tiers=tuple(t.strip() for t in tiers.split(",") if t.strip()), canonical=canonical)
     except ValueError as err:
         raise _fail(str(err)) from err
     cfg.lexical_threshold = lexical_threshold if lexical_threshold is not None else cfg.lexical_threshold
-    cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
     embedder = _encoder(encoder, "pass --encoder DIR or --tiers exact,lexical") if "semantic" in cfg.tiers else None
+    if semantic_threshold is None and embedder is not None:
+        semantic_threshold = encoder_semantic_threshold(encoder or BUNDLED_ENCODER)
+        if semantic_threshold is None:
+            typer.echo(f"warning: encoder not calibrated (kpfnlp calibrate-dedup); cosine {cfg.semantic_threshold}")
+    cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
     rows, good, errors = _read_rows(input, text_column, id_column)
     records = Deduplicator(cfg, embedder).run([rows[i].text for i in good], [rows[i].id for i in good])
     values = {
@@ -179,6 +187,26 @@ def dedup_cmd(
     typer.echo(
         f"{len(rows)} rows, {len(errors)} errors, {len(records) - groups} duplicates in {groups} groups -> {output}"
     )
+
+
+@app.command("calibrate-dedup")
+def calibrate_dedup_cmd(
+    encoder: Encoder = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data catalogue with kornlu/ and klue/.")] = None,
+    min_precision: Annotated[float, typer.Option("--min-precision", help="Precision the threshold must reach.")] = 0.9,
+) -> None:
+    """Calibrate the semantic dedup threshold for an encoder on KorSTS dev news pairs; stored in its directory."""
+    from kpfnlp.dedup.calibrate import ENCODER_CALIBRATION, calibrate_encoder
+    from kpfnlp.encoder import BUNDLED_ENCODER
+
+    path = encoder or BUNDLED_ENCODER
+    _encoder(path, "pass --encoder DIR")  # a clear error for a wrong directory
+    record = calibrate_encoder(_data_dir(data_dir), path, min_precision)["semantic"]
+    checks = {k: v for k, v in record.items() if k.startswith("check:")}
+    typer.echo(json.dumps({"threshold": record["threshold"], "precision": record["precision"],
+                           "recall": record["recall"], "max_f1_threshold": record["max_f1_threshold"], **checks},
+                          indent=2))  # fmt: skip
+    typer.echo(f"-> {path / ENCODER_CALIBRATION}")
 
 
 @app.command("cluster")
