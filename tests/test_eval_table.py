@@ -45,6 +45,10 @@ def test_table_rows_marks_and_published_rows(results_dir):
     kpf = next(line for line in table.splitlines() if line.startswith("| kpfBERT *(published)*"))
     assert "91.29" in kpf and "87.67" in kpf and "86.42 / 94.95" in kpf and "github.com/KPFBERT/kpfbert" in kpf
     published = [line for line in table.splitlines() if line.startswith("|") and "*(published)*" in line]
+    training = table.split("## How each measured cell was obtained")[1]
+    newest_nsmc = "| ours/final | NSMC acc | baseline; ? / ? train / eval examples |"
+    assert newest_nsmc in training
+    assert training.count("| ours/final |") == 3 and training.count("| tiny |") == 1
     assert len(published) == 4 and any(line.startswith("| KLUE-BERT-base") and "85.73" in line for line in published)
 
 

@@ -72,14 +72,33 @@ def _cell(record: dict[str, Any], keys: Iterable[str]) -> str:
     return " / ".join(values) + marks
 
 
+def _training(record: dict[str, Any]) -> str:
+    """How a measured cell was obtained: the fine-tuning settings and data sizes, or the baseline's method."""
+    cfg, data = record.get("config", {}), record.get("data", {})
+    counts = [data.get("train_examples"), data.get("eval_examples")]
+    sizes = " / ".join(f"{n:,}" if isinstance(n, int) else "?" for n in counts) + " train / eval examples"
+    if record.get("method") != "finetune":
+        return f"{record.get('method', 'baseline')}; {sizes}"
+    parts = [f"{cfg['epochs']:g} epoch(s)"] if "epochs" in cfg else []
+    if "learning_rate" in cfg:
+        parts.append("lr " + f"{cfg['learning_rate']:.0e}".replace("e-0", "e-"))
+    sized = (("max len", "max_length"), ("batch", "batch_size"))
+    parts += [f"{label} {cfg[key]}" for label, key in sized if key in cfg]
+    parts += [f"seed {record.get('seed', cfg.get('seed'))}", sizes, f"{record.get('wall_time_s', 0):,.0f} s"]
+    return ", ".join(parts)
+
+
 def render_table(records: list[dict[str, Any]]) -> str:
-    """Markdown: measured rows (the newest record per model and task wins), then the published rows."""
+    """Markdown: measured rows (the newest record per model and task wins), then the published rows, then how each
+    measured cell was trained."""
     rows: dict[str, dict[str, str]] = {}
+    used: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         rows.setdefault(record["model"]["name"], {})
         for task, _, keys in COLUMNS:
             if record["task"] == task:
                 rows[record["model"]["name"]][task] = _cell(record, keys)
+                used[record["model"]["name"], task] = record
     header = ["model", "source", *(title for _, title, _ in COLUMNS)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, cells in rows.items():
@@ -100,7 +119,10 @@ def render_table(records: list[dict[str, Any]]) -> str:
         "character-level F1 of the longest common consecutive substring). Unanswerable questions stay in the eval set "
         'with "" as their gold answer: they score only when the model predicts no answer ([CLS] beats every span).',
     ]
-    return "# Evaluation table\n\n" + "\n".join(lines + notes) + "\n"
+    titles = {task: title for task, title, _ in COLUMNS}
+    recipes = ["", "## How each measured cell was obtained", "", "| model | task | training |", "|---|---|---|"]
+    recipes += [f"| {name} | {titles[task]} | {_training(record)} |" for (name, task), record in used.items()]
+    return "# Evaluation table\n\n" + "\n".join(lines + notes + recipes) + "\n"
 
 
 def write_table(results_dir: str | Path, out: str | Path) -> Path:
