@@ -88,11 +88,11 @@ def test_missing_models_are_announced_in_korean(env, monkeypatch, tmp_path: Path
     monkeypatch.setenv("KPFNLP_SUMMARIZER", str(tmp_path / "no-summarizer"))
     monkeypatch.setenv("KPFNLP_ENCODER", str(tmp_path / "no-encoder"))
     at = start()
-    assert "요약 모델을(를) 찾을 수 없습니다" in texts(at.error) and "no-summarizer" in texts(at.error)
+    assert "요약 모델이 없습니다" in texts(at.error) and "no-summarizer" in texts(at.error)
     assert at.button(key="sum_run").disabled
     at = start("similar")
     upload(at, "similar", "day.csv", '제목\n한은 기준금리 동결\n"한은, 기준금리 또 동결"\n태풍 북상\n'.encode())
-    assert "문장 인코더을(를) 찾을 수 없습니다" in texts(at.warning) and "TF-IDF" in texts(at.warning)
+    assert "문장 인코더가 없습니다" in texts(at.warning) and "TF-IDF" in texts(at.warning)
     assert at.dataframe[0].value["기사"].tolist()[0] == "한은, 기준금리 또 동결"  # the fallback still ranks
 
 

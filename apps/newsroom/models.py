@@ -15,9 +15,11 @@ SPLITTER_ENV = "KPFNLP_SPLITTER"  # sentence splitter backend of the summarizer 
 
 @dataclass(frozen=True)
 class ModelSlot:
-    """One configured model: its Korean name, directory, the file that proves it is there, and how to get one."""
+    """One configured model: its Korean name (and with its subject particle), directory, the file that proves it is
+    there, and how to get one."""
 
     name: str
+    subject: str
     path: Path
     marker: str
     hint: str
@@ -29,7 +31,7 @@ class ModelSlot:
 
     def missing_message(self) -> str:
         """The Korean notice shown when the model is not there."""
-        return f"{self.name}을(를) 찾을 수 없습니다: `{self.path}`. {self.hint}"
+        return f"{self.subject} 없습니다 (`{self.path}`). {self.hint}"
 
 
 def summarizer_slot() -> ModelSlot:
@@ -41,7 +43,7 @@ def summarizer_slot() -> ModelSlot:
         "`kpfnlp train-summarizer`로 학습하거나 `kpfnlp dashboard --summarizer DIR`(또는 KPFNLP_SUMMARIZER)로 "
         "지정하세요."
     )
-    return ModelSlot("요약 모델", path, "config.json", hint)
+    return ModelSlot("요약 모델", "요약 모델이", path, "config.json", hint)
 
 
 def encoder_slot() -> ModelSlot:
@@ -50,7 +52,7 @@ def encoder_slot() -> ModelSlot:
 
     path = Path(os.environ.get(ENCODER_ENV) or BUNDLED_ENCODER)
     hint = "`kpfnlp train-encoder`로 학습하거나 `kpfnlp dashboard --encoder DIR`(또는 KPFNLP_ENCODER)로 지정하세요."
-    return ModelSlot("문장 인코더", path, "modules.json", hint)
+    return ModelSlot("문장 인코더", "문장 인코더가", path, "modules.json", hint)
 
 
 @st.cache_resource(show_spinner="요약 모델을 불러오는 중…")

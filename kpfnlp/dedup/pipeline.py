@@ -29,7 +29,7 @@ class DedupConfig:
     shingle_size: int = 2
     lexical_threshold: float = 0.7  # character-bigram Jaccard; see calibration.json (lexical curve)
     num_perm: int = 64
-    semantic_threshold: float = 0.9  # cosine; placeholder until calibrated on the trained encoder
+    semantic_threshold: float = 0.9  # cosine; the CLI and dashboard use the encoder's own calibration instead
     neighbours: int = 10
     canonical: str = "first"  # first: earliest item in the feed; longest: most characters
 
