@@ -104,9 +104,9 @@ def test_unbalanced_quote_does_not_swallow_the_article():
 def test_long_article_is_linear(backend):
     text = "정부는 3.5% 성장을 전망했다. 그는 “좋다”고 말했다.그러나 우려도 있다. " * 2500  # ~100k chars
     assert len(text) > 90_000
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds, not wall time: the bound must hold on a shared, busy machine
     sents = split_sentences(text, backend)
-    assert time.perf_counter() - t0 < 20
+    assert time.process_time() - t0 < 20
     assert len(sents) == 7500
 
 
