@@ -2,10 +2,11 @@
 # Retrain the default backbone (kpfnlp-mini) from ../shared/data with one command, on CPU:
 #   bash training/recipes/mini-cpu.sh [RUN_DIR]            (default RUN_DIR: runs/mini)
 # Each stage is skipped when its output exists, and pretraining resumes from the newest complete checkpoint,
-# so rerunning the command after an interruption continues the run. Pretraining has two stages (release 2 of
+# so rerunning the command after an interruption continues the run. Pretraining has three stages (release 3 of
 # kpfnlp-mini): 2,500 steps with BERT's dropout (release 1), then resumed to 6,000 steps with dropout off (an
-# under-trained model does not need the regulariser, and a CPU step is ~1.3x faster without it). Extra
-# `section.key=value` overrides for the second stage can be given in PRETRAIN_OVERRIDES.
+# under-trained model does not need the regulariser, and a CPU step is ~1.3x faster without it; release 2),
+# then resumed on a new schedule to 8,500 steps (release 3). Extra `section.key=value` overrides for the last
+# stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=12000 to go on).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -20,7 +21,9 @@ if [ ! -f "$RUN/shards/train/meta.json" ]; then
   rm -rf "$RUN/shards"
   kpfnlp prepare-pretraining --config $CONFIG "${PATHS[@]}" 2>&1 | tee "$RUN/prepare.log"
 fi
-STAGE2=(train.max_steps=6000 model.hidden_dropout_prob=0.0 model.attention_probs_dropout_prob=0.0)
+NO_DROPOUT=(model.hidden_dropout_prob=0.0 model.attention_probs_dropout_prob=0.0)
 kpfnlp pretrain --config $CONFIG "${PATHS[@]}" 2>&1 | tee -a "$RUN/pretrain.log"
+kpfnlp pretrain --config $CONFIG "${PATHS[@]}" train.max_steps=6000 "${NO_DROPOUT[@]}" 2>&1 | tee -a "$RUN/pretrain.log"
 # shellcheck disable=SC2086
-kpfnlp pretrain --config $CONFIG "${PATHS[@]}" "${STAGE2[@]}" ${PRETRAIN_OVERRIDES:-} 2>&1 | tee -a "$RUN/pretrain.log"
+kpfnlp pretrain --config $CONFIG "${PATHS[@]}" train.max_steps=8500 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-} \
+  2>&1 | tee -a "$RUN/pretrain.log"
