@@ -139,4 +139,5 @@ def test_highlight_leaves_a_stripped_byline_unmarked() -> None:
     assert '(서울=가상뉴스) 김민준 기자 = <mark class="kpf-pick">한국은행이 기준금리를 유지했다.<span' in page
     assert '<mark class="kpf-pick">물가는 &lt;2.8%&gt; 올랐다.<span class="kpf-score">0.50</span></mark>' in page
     whole = highlight_html(article, [0], [0.91])  # without the picked texts the whole sentence is marked
+    assert "&lt;0.01</span>" in highlight_html(article, [0], [0.003])  # not a misleading "0.00"
     assert '<mark class="kpf-pick">(서울=가상뉴스) 김민준 기자 = 한국은행' in whole

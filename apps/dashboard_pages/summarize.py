@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 from newsroom.models import load_summarizer
-from newsroom.render import article_error_ko, csv_bytes, highlight_html
+from newsroom.render import article_error_ko, csv_bytes, highlight_html, score_text
 from newsroom.state import KEEP, feed_input, kept
 
 from kpfnlp.summarize import ArticleError, Summary
@@ -22,7 +22,7 @@ summarizer = load_summarizer()
 def show(summary: Summary) -> None:
     """The chosen sentences with scores, then the whole article with them highlighted."""
     for rank, (sentence, score) in enumerate(zip(summary.sentences, summary.scores, strict=True), 1):
-        st.markdown(f"**{rank}.** {sentence} `{score:.2f}`")
+        st.markdown(f"**{rank}.** {sentence} `{score_text(score)}`")
     marked = highlight_html(summary.article, summary.indices, summary.scores, summary.sentences)
     st.markdown(marked, unsafe_allow_html=True)
 
@@ -67,7 +67,7 @@ else:
                 "제목": feed.extras,
                 "요약": [r.text if isinstance(r, Summary) else "" for r in results],
                 "문장 번호": [", ".join(map(str, r.indices)) if isinstance(r, Summary) else "" for r in results],
-                "점수": [", ".join(f"{s:.2f}" for s in r.scores) if isinstance(r, Summary) else "" for r in results],
+                "점수": [", ".join(map(score_text, r.scores)) if isinstance(r, Summary) else "" for r in results],
                 "오류": [article_error_ko(str(r)) if isinstance(r, ArticleError) else "" for r in results],
             }
         )

@@ -14,6 +14,11 @@ HIGHLIGHT_CSS = (
 TIER_NAMES = {"": "대표", "exact": "완전 일치", "lexical": "표현 유사", "semantic": "의미 유사"}
 
 
+def score_text(score: float) -> str:
+    """A sentence score as newsroom staff read it: two decimals, and "<0.01" rather than a misleading "0.00"."""
+    return f"{score:.2f}" if score >= 0.005 else "<0.01"
+
+
 def highlight_html(article: list[str], indices: list[int], scores: list[float], picked: list[str] | None = None) -> str:
     """The article's sentences in order, the chosen ones in `<mark class="kpf-pick">` with their score.
 
@@ -29,7 +34,8 @@ def highlight_html(article: list[str], indices: list[int], scores: list[float], 
         kept = text_of.get(i, sentence)
         at = sentence.find(kept) if kept else -1
         head, body, tail = (sentence[:at], kept, sentence[at + len(kept) :]) if at >= 0 else ("", sentence, "")
-        mark = f'<mark class="kpf-pick">{html.escape(body)}<span class="kpf-score">{score_of[i]:.2f}</span></mark>'
+        score = f'<span class="kpf-score">{html.escape(score_text(score_of[i]))}</span>'
+        mark = f'<mark class="kpf-pick">{html.escape(body)}{score}</mark>'
         parts.append(f"{html.escape(head)}{mark}{html.escape(tail)}")
     return f'{HIGHLIGHT_CSS}<div class="kpf-article">{" ".join(parts)}</div>'
 
