@@ -200,8 +200,10 @@ def calibrate_dedup_cmd(
     from kpfnlp.encoder import BUNDLED_ENCODER
 
     path = encoder or BUNDLED_ENCODER
-    _encoder(path, "pass --encoder DIR")  # a clear error for a wrong directory
-    record = calibrate_encoder(_data_dir(data_dir), path, min_precision)["semantic"]
+    try:
+        record = calibrate_encoder(_data_dir(data_dir), path, min_precision)["semantic"]
+    except (FileNotFoundError, OSError) as err:  # not an encoder directory, or a calibration file missing
+        raise _fail(str(err)) from err
     checks = {k: v for k, v in record.items() if k.startswith("check:")}
     typer.echo(json.dumps({"threshold": record["threshold"], "precision": record["precision"],
                            "recall": record["recall"], "max_f1_threshold": record["max_f1_threshold"], **checks},
