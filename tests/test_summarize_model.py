@@ -77,12 +77,32 @@ def test_summary_in_article_order_without_noise(summarizer: Summarizer) -> None:
     assert summary.text == " ".join(summary.sentences)
 
 
-def test_noise_sentences_are_never_selected_even_with_top_scores(summarizer: Summarizer, monkeypatch) -> None:
+def test_noise_sentences_are_neither_read_nor_selected(summarizer: Summarizer, monkeypatch) -> None:
     import numpy as np
 
     sentences = ["홍길동 기자 hong@yna.co.kr", "[사진]", "본문 첫 문장이다.", "본문 둘째 문장이다.", "사진=연합뉴스"]
-    monkeypatch.setattr(summarizer, "score", lambda arts: [np.array([0.99, 0.98, 0.1, 0.2, 0.97]) for _ in arts])
-    assert summarizer.summarize(sentences, k=3).indices == [2, 3]
+    seen: list[list[str]] = []
+
+    def fake_score(articles):
+        seen.extend(articles)
+        return [np.linspace(0.9, 0.1, len(a)) for a in articles]
+
+    monkeypatch.setattr(summarizer, "score", fake_score)
+    summary = summarizer.summarize(sentences, k=3)
+    assert seen == [["본문 첫 문장이다.", "본문 둘째 문장이다."]]  # the model reads the candidates only
+    assert summary.indices == [2, 3]
+    assert summary.scores == [0.9, 0.1]
+
+
+def test_training_windows_hold_the_candidates_with_their_labels(summarizer: Summarizer) -> None:
+    from kpfnlp.summarize.data import SummaryExample
+    from kpfnlp.summarize.train import _label_windows
+
+    sentences = ["- 부제목 한 줄", "홍길동 기자 hong@yna.co.kr", "본문 첫 문장이다.", "본문 둘째 문장이다.", "셋째다."]
+    example = SummaryExample(id="a", sentences=sentences, extractive=[2, 4])
+    (window,) = _label_windows(summarizer, example)
+    assert window.sentence_ids == [0, 1, 2]  # positions among the candidates: the lead is position 0
+    assert window.labels == [1, 0, 1]
 
 
 def test_trigram_blocking() -> None:

@@ -32,6 +32,7 @@ class SumDataConfig:
     train_files: list[str] = field(default_factory=list)
     silver_sources: list[str] = field(default_factory=list)  # KIND:PATH, see kpfnlp.summarize.silver
     silver_max_per_source: int | None = None
+    silver_exact_k: bool = False  # oracle labels of exactly 3 sentences (no early stop), see kpfnlp.summarize.silver
     exclude_files: list[str] = field(default_factory=list)  # their ids never enter training
     eval_files: list[str] = field(default_factory=list)
     max_train_examples: int | None = None

@@ -1,9 +1,10 @@
 """`Summarizer`: pick the k most important sentences of a news article and return them in article order.
 
 Text is normalised (HTML remnants removed) and split with `kpfnlp.text` (kiwi by default, quotations kept
-whole). Bylines, e-mails, captions, tags (`is_noise_sentence`) and leading subtitles are never picked;
-trigram blocking skips a sentence that repeats a word trigram of one already picked. Many articles are scored
-together, their windows sorted by length and padded only to the longest in each batch.
+whole). Bylines, e-mails, captions, tags (`is_noise_sentence`) and leading subtitles are never picked, nor read:
+the model scores only the remaining candidate sentences, as in training. Trigram blocking skips a sentence that
+repeats a word trigram of one already picked. Many articles are scored together, their windows sorted by length
+and padded only to the longest in each batch.
 """
 
 from __future__ import annotations
@@ -155,27 +156,33 @@ class Summarizer:
         return [s / np.maximum(c, 1) for s, c in zip(sums, counts, strict=True)]
 
     def summarize_batch(self, articles: Sequence[str | Sequence[str]], k: int = 3) -> list[Summary | ArticleError]:
-        """Summaries of many articles scored together; an unusable article gives its `ArticleError` instead."""
+        """Summaries of many articles scored together; an unusable article gives its `ArticleError` instead.
+
+        The model reads only the candidate sentences (bylines, captions, tags and leading subtitles removed), as
+        in training, where silver articles have none: sentence positions then count from the real lead."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        prepared: list[list[str] | ArticleError] = []
+        prepared: list[tuple[list[str], list[int]] | ArticleError] = []
         for article in articles:
             try:
                 sentences = self.split(article)
-                if not candidates(sentences):
+                pool = candidates(sentences)
+                if not pool:
                     raise ArticleError("nothing to summarise: every sentence is a byline, caption, tag or subtitle")
-                prepared.append(sentences)
+                prepared.append((sentences, pool))
             except ArticleError as err:
                 prepared.append(err)
         good = [p for p in prepared if not isinstance(p, ArticleError)]
-        scores = iter(self.score(good))
+        scores = iter(self.score([[sentences[i] for i in pool] for sentences, pool in good]))
         out: list[Summary | ArticleError] = []
-        for sentences in prepared:
-            if isinstance(sentences, ArticleError):
-                out.append(sentences)
+        for item in prepared:
+            if isinstance(item, ArticleError):
+                out.append(item)
                 continue
-            probs = next(scores)
-            picked = select(sentences, probs, candidates(sentences), k)
+            sentences, pool = item
+            probs = np.zeros(len(sentences))
+            probs[pool] = next(scores)
+            picked = select(sentences, probs, pool, k)
             texts = [" ".join(strip_noise([sentences[i]])) or sentences[i] for i in picked]
             out.append(Summary(picked, texts, [round(float(probs[i]), 4) for i in picked], list(sentences)))
         return out

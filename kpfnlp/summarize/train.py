@@ -14,6 +14,7 @@ from transformers import Trainer, TrainingArguments, set_seed
 
 from kpfnlp.backbone import tile_position_embeddings
 from kpfnlp.pretraining.trainer import last_complete_checkpoint
+from kpfnlp.summarize.baselines import candidates
 from kpfnlp.summarize.config import SummarizerConfig
 from kpfnlp.summarize.data import SummaryExample, load_examples, read_examples
 from kpfnlp.summarize.encoding import Window, collate
@@ -75,7 +76,7 @@ def training_examples(config: SummarizerConfig) -> list[SummaryExample]:
     if d.silver_sources:
         silver = Path(config.train.output_dir) / "silver.jsonl"
         if not silver.is_file():
-            counts = build_silver(d.silver_sources, silver, excluded, d.silver_max_per_source)
+            counts = build_silver(d.silver_sources, silver, excluded, d.silver_max_per_source, exact_k=d.silver_exact_k)
             logger.info("silver data: %s", counts)
         files.append(str(silver))
     examples = [ex for ex in load_examples(files, excluded) if ex.extractive]
@@ -151,9 +152,11 @@ def run_training(config: SummarizerConfig, resume: bool = True) -> dict[str, Any
 
 
 def _label_windows(summarizer: Summarizer, example: SummaryExample) -> list[Window]:
-    """Encoder windows of a training article with its 0/1 labels."""
-    windows = summarizer.windows(example.sentences)
+    """Encoder windows of a training article's candidate sentences (what the model reads at inference) with
+    their 0/1 labels."""
+    pool = candidates(example.sentences)
     labels = example.labels()
+    windows = summarizer.windows([example.sentences[i] for i in pool])
     for w in windows:
-        w.labels = [labels[i] for i in w.sentence_ids]
+        w.labels = [labels[pool[i]] for i in w.sentence_ids]
     return windows
