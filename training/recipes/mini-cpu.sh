@@ -6,7 +6,8 @@
 # kpfnlp-mini): 2,500 steps with BERT's dropout (release 1), then resumed to 6,000 steps with dropout off (an
 # under-trained model does not need the regulariser, and a CPU step is ~1.3x faster without it; release 2),
 # then resumed on a new schedule to 8,500 steps (release 3). Extra `section.key=value` overrides for the last
-# stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=12000 to go on).
+# stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=12000 to go on). A stage whose end step the
+# newest checkpoint has reached is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -22,8 +23,23 @@ if [ ! -f "$RUN/shards/train/meta.json" ]; then
   kpfnlp prepare-pretraining --config $CONFIG "${PATHS[@]}" 2>&1 | tee "$RUN/prepare.log"
 fi
 NO_DROPOUT=(model.hidden_dropout_prob=0.0 model.attention_probs_dropout_prob=0.0)
-kpfnlp pretrain --config $CONFIG "${PATHS[@]}" 2>&1 | tee -a "$RUN/pretrain.log"
-kpfnlp pretrain --config $CONFIG "${PATHS[@]}" train.max_steps=6000 "${NO_DROPOUT[@]}" 2>&1 | tee -a "$RUN/pretrain.log"
+# Newest checkpoint step of the run (0 if none): a stage whose end it has reached is skipped, so a rerun after
+# a later stage has started resumes that stage instead of replaying earlier ones from a newer checkpoint.
+newest_step() {
+  local steps
+  steps=$(find "$RUN/pretrain" -maxdepth 1 -name 'checkpoint-*' 2>/dev/null | sed 's/.*checkpoint-//' | sort -n)
+  echo "${steps##*$'\n'}" | grep -E '^[0-9]+$' || echo 0
+}
+stage() {  # stage END_STEP [overrides...]
+  local end=$1
+  shift
+  if [ "$(newest_step)" -ge "$end" ]; then
+    echo "pretraining stage to step $end: done (newest checkpoint: step $(newest_step)), skipped"
+    return
+  fi
+  kpfnlp pretrain --config $CONFIG "${PATHS[@]}" train.max_steps="$end" "$@" 2>&1 | tee -a "$RUN/pretrain.log"
+}
+stage 2500
+stage 6000 "${NO_DROPOUT[@]}"
 # shellcheck disable=SC2086
-kpfnlp pretrain --config $CONFIG "${PATHS[@]}" train.max_steps=8500 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-} \
-  2>&1 | tee -a "$RUN/pretrain.log"
+stage 8500 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}

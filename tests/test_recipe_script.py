@@ -1,0 +1,39 @@
+"""The one-command retraining recipe skips the pretraining stages a newer checkpoint has already passed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPE = ROOT / "training" / "recipes" / "mini-cpu.sh"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize(("newest", "expected"), [(None, ["2500", "6000", "8500"]), (6000, ["8500"]), (9500, [])])
+def test_recipe_runs_only_the_stages_not_yet_reached(tmp_path: Path, newest: int | None, expected: list[str]) -> None:
+    run = tmp_path / "run"
+    (run / "tokenizer").mkdir(parents=True)
+    (run / "tokenizer" / "tokenizer.json").write_text("{}")
+    (run / "shards" / "train").mkdir(parents=True)
+    (run / "shards" / "train" / "meta.json").write_text("{}")
+    (run / "pretrain").mkdir()
+    if newest is not None:
+        (run / "pretrain" / f"checkpoint-{newest}").mkdir()
+        (run / "pretrain" / "checkpoint-500").mkdir()  # an older one must not be taken for the newest
+    calls = tmp_path / "calls.txt"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "kpfnlp").write_text(f'#!/usr/bin/env bash\necho "$@" >> {calls}\n')
+    (fake / "kpfnlp").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    out = subprocess.run(["bash", str(RECIPE), str(run)], env=env, capture_output=True, text=True, check=True)
+    lines = calls.read_text().splitlines() if calls.exists() else []
+    assert all(line.startswith("pretrain ") for line in lines)
+    steps = [line.split("train.max_steps=")[1].split()[0] for line in lines]
+    assert steps == expected
+    assert out.stdout.count("skipped") == 3 - len(expected)
