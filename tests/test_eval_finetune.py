@@ -140,3 +140,36 @@ def test_positions_past_the_pretrained_ones_are_tiled_for_long_inputs(tiny_bert,
         FinetuneConfig(epochs=1, max_length=16),
     )  # fmt: skip
     assert not any("tiling" in n for n in fresh["notes"] + short_inputs["notes"])
+
+
+def test_mean_pooling_head_loads_the_backbone_and_trains(tiny_bert, tmp_path):
+    from kpfnlp.eval.heads import BertMeanPoolForSequenceClassification
+
+    spec = get_task("nsmc")
+    _, model, notes = load_model(spec, tiny_bert, pooling="mean")
+    assert isinstance(model, BertMeanPoolForSequenceClassification)
+    pretrained = BertModel.from_pretrained(tiny_bert)
+    assert torch.equal(model.bert.embeddings.word_embeddings.weight, pretrained.embeddings.word_embeddings.weight)
+    assert any("classifier" in n for n in notes) and not any("pooler" in n for n in notes)
+    # padding does not change the pooled representation
+    model.eval()
+    ids = torch.tensor([[2, 10, 11, 3, 0, 0]])
+    short = model(input_ids=ids[:, :4], attention_mask=torch.ones(1, 4, dtype=torch.long)).logits
+    padded = model(input_ids=ids, attention_mask=torch.tensor([[1, 1, 1, 1, 0, 0]])).logits
+    assert torch.allclose(short, padded, atol=1e-5)
+    _, fresh, _ = load_model(spec, tiny_bert, random_init=True, pooling="mean")
+    assert not torch.equal(fresh.bert.embeddings.word_embeddings.weight, pretrained.embeddings.word_embeddings.weight)
+    train = [TextExample(t, "positive") for t in GOOD] + [TextExample(t, "negative") for t in BAD]
+    data = TaskData(train, [TextExample(GOOD[0], "positive"), TextExample(BAD[0], "negative")], [], "synthetic")
+    record, _ = run_finetune(spec, data, tiny_bert, tmp_path, FinetuneConfig(epochs=1, batch_size=4, pooling="mean"))
+    assert record["config"]["pooling"] == "mean" and record["train_loss"] > 0
+    with pytest.raises(ValueError, match="sequence tasks"):
+        load_model(get_task("korquad"), tiny_bert, pooling="mean")
+
+
+def test_regression_with_mean_pooling(tiny_bert, tmp_path):
+    pairs = [TextExample(GOOD[i % 4], float(i % 6), BAD[i % 4]) for i in range(12)]
+    data = TaskData(pairs, pairs[:6], [], "synthetic")
+    cfg = FinetuneConfig(epochs=1, batch_size=4, pooling="mean")
+    record, _ = run_finetune(get_task("klue-sts"), data, tiny_bert, tmp_path, cfg)
+    assert set(record["metrics"]) >= {"pearson"} and record["config"]["pooling"] == "mean"

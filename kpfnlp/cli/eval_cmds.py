@@ -67,12 +67,26 @@ def _finetune_command(task: str) -> Callable[..., None]:
         name: Annotated[
             str | None, typer.Option("--name", help="Row name in the table (default: from --model).")
         ] = None,
+        pooling: Annotated[
+            str,
+            typer.Option(
+                "--pooling", help="Sequence tasks: cls (BERT's pooled [CLS]) or mean (masked mean of the last states)."
+            ),
+        ] = "cls",
     ) -> None:
         from kpfnlp.eval.data import DataError
         from kpfnlp.eval.finetune import FinetuneConfig, run_finetune
 
         cfg = FinetuneConfig(
-            epochs, learning_rate, batch_size, max_length, seed, random_init, max_train_samples, max_eval_samples
+            epochs,
+            learning_rate,
+            batch_size,
+            max_length,
+            seed,
+            random_init,
+            max_train_samples,
+            max_eval_samples,
+            pooling,
         )
         try:
             spec, data = _load(task, data_dir, train_file, eval_file, max_train_samples, max_eval_samples, seed)

@@ -1,7 +1,8 @@
 """Fine-tune any BERT directory on an evaluation task with transformers.Trainer and write a result JSON.
 
 Sequence classification / regression use AutoModelForSequenceClassification, extractive QA uses
-AutoModelForQuestionAnswering; `random_init` builds the same architecture from the config with fresh weights
+AutoModelForQuestionAnswering (or, with `pooling="mean"`, `kpfnlp.eval.heads`' mean-pooling head on a BERT
+backbone); `random_init` builds the same architecture from the config with fresh weights
 (the "no pretraining" baseline). Batches are padded dynamically. Scores come from `kpfnlp.eval.metrics`.
 """
 
@@ -36,6 +37,7 @@ class FinetuneConfig:
     random_init: bool = False
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
+    pooling: str = "cls"  # sequence tasks: "cls" (BERT's pooled [CLS]) or "mean" (masked mean of the last states)
 
     def resolved(self, spec: TaskSpec) -> dict[str, Any]:
         """The effective hyperparameters: the task recipe overridden by the values set here.
@@ -49,7 +51,7 @@ class FinetuneConfig:
         return hp
 
 
-def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False, seed: int = 42):
+def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False, seed: int = 42, pooling: str = "cls"):
     """Tokenizer and task model from a BERT directory, and notes on freshly initialised weights."""
     from transformers import (
         AutoConfig,
@@ -70,10 +72,21 @@ def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False,
         kwargs = {"num_labels": 1, "problem_type": "regression"}
     config = AutoConfig.from_pretrained(model_dir, **kwargs)
     auto = AutoModelForQuestionAnswering if spec.kind == "qa" else AutoModelForSequenceClassification
+    if pooling not in ("cls", "mean"):
+        raise ValueError(f"pooling must be 'cls' or 'mean', got {pooling!r}")
+    if pooling == "mean":
+        if spec.kind == "qa":
+            raise ValueError(f"{spec.name}: mean pooling is for sequence tasks, not extractive QA")
+        if config.model_type != "bert":
+            raise ValueError(f"{model_dir}: mean pooling needs a BERT directory, got model_type {config.model_type!r}")
+        from kpfnlp.eval.heads import BertMeanPoolForSequenceClassification
+
+        auto = BertMeanPoolForSequenceClassification
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     set_seed(seed)
     if random_init:
-        return tokenizer, auto.from_config(config), ["random initialisation: no pretrained weights loaded"]
+        model = auto(config) if pooling == "mean" else auto.from_config(config)
+        return tokenizer, model, ["random initialisation: no pretrained weights loaded"]
     model, info = auto.from_pretrained(model_dir, config=config, output_loading_info=True)
     missing = sorted(info.get("missing_keys", []))
     notes = []
@@ -164,7 +177,7 @@ def run_finetune(
         raise ValueError(f"{spec.name}: empty split (train {len(data.train)}, eval {len(data.eval)})")
     start = time.perf_counter()
     hp = cfg.resolved(spec)
-    tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed)
+    tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed, cfg.pooling)
     trained = None if cfg.random_init else trained_positions(model_dir)
     if trained and hp["max_length"] > trained:
         tiled = tile_position_embeddings(model.base_model, trained)
