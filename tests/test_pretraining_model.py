@@ -98,3 +98,15 @@ def test_device_settings_pick_gpu_path_by_themselves() -> None:
     assert device_settings("fp32", None, on_gpu=True, bf16_supported=True, distributed=False)["ddp_backend"] is None
     with pytest.raises(ValueError, match="precision"):
         device_settings("fp8", None, on_gpu=True, bf16_supported=True, distributed=False)
+
+
+def test_continued_model_keeps_weights_but_takes_the_configured_dropout(tmp_path: Path) -> None:
+    released = build_model({**MODEL_PRESETS["tiny"], "hidden_dropout_prob": 0.1}, vocab_size=300, pad_id=0)
+    released.half().save_pretrained(tmp_path)  # releases ship fp16 weights with dropout 0.1 in the config
+    values = {**MODEL_PRESETS["tiny"], "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
+    continued = build_model(values, vocab_size=300, pad_id=0, init_from=str(tmp_path))
+    assert continued.config.hidden_dropout_prob == 0.0 and continued.config.attention_probs_dropout_prob == 0.0
+    assert continued.bert.embeddings.word_embeddings.weight.dtype == torch.float32
+    assert torch.equal(
+        continued.bert.embeddings.word_embeddings.weight, released.bert.embeddings.word_embeddings.weight.float()
+    )

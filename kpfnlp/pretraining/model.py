@@ -91,6 +91,9 @@ class BertForPreTrainingMasked(BertForPreTraining):
         config.save_pretrained(save_directory)
 
 
+_DROPOUT_KEYS = ("hidden_dropout_prob", "attention_probs_dropout_prob")
+
+
 def build_model(
     model_values: dict[str, Any],
     vocab_size: int,
@@ -98,9 +101,14 @@ def build_model(
     init_from: str | None = None,
     attn_implementation: str = "sdpa",
 ) -> BertForPreTrainingMasked:
-    """A fresh BERT of the given shape, or the weights of `init_from` (any HF BERT directory) to continue from."""
+    """A fresh BERT of the given shape, or the weights of `init_from` (any HF BERT directory) to continue from;
+    a continued model keeps its shape but takes the dropout of `model_values` (releases ship dropout 0.1 for
+    fine-tuning, while later pretraining stages run without it)."""
     if init_from:
-        return BertForPreTrainingMasked.from_pretrained(init_from, attn_implementation=attn_implementation)
+        dropout = {k: model_values[k] for k in _DROPOUT_KEYS if k in model_values}
+        return BertForPreTrainingMasked.from_pretrained(
+            init_from, attn_implementation=attn_implementation, dtype=torch.float32, **dropout
+        )
     config = BertConfig(vocab_size=vocab_size, pad_token_id=pad_id, type_vocab_size=2, **model_values)
     config._attn_implementation = attn_implementation
     return BertForPreTrainingMasked(config)
