@@ -49,7 +49,7 @@ def plot_learning_curve(history: list[dict[str, Any]], out_png: str | Path, titl
     ax_acc.set_xlabel("tokens seen (M)")
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(0, 1)
-    ax_acc.legend(loc="center right", fontsize="small")
+    ax_acc.legend(loc="lower right", fontsize="small")  # the curves end high on the right
     if title:
         fig.suptitle(title)
     fig.tight_layout()

@@ -2,12 +2,12 @@
 # Retrain the default backbone (kpfnlp-mini) from ../shared/data with one command, on CPU:
 #   bash training/recipes/mini-cpu.sh [RUN_DIR]            (default RUN_DIR: runs/mini)
 # Each stage is skipped when its output exists, and pretraining resumes from the newest complete checkpoint,
-# so rerunning the command after an interruption continues the run. Pretraining has three stages (release 3 of
+# so rerunning the command after an interruption continues the run. Pretraining has four stages (release 4 of
 # kpfnlp-mini): 2,500 steps with BERT's dropout (release 1), then resumed to 6,000 steps with dropout off (an
 # under-trained model does not need the regulariser, and a CPU step is ~1.3x faster without it; release 2),
-# then resumed on a new schedule to 8,500 steps (release 3). Extra `section.key=value` overrides for the last
-# stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=12000 to go on). A stage whose end step the
-# newest checkpoint has reached is skipped.
+# then resumed on a new schedule to 8,500 steps (release 3), then again to 12,000 steps (release 4). Extra
+# `section.key=value` overrides for the last stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=16000
+# to go on). A stage whose end step the newest checkpoint has reached is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -42,4 +42,6 @@ stage() {  # stage END_STEP [overrides...]
 stage 2500
 stage 6000 "${NO_DROPOUT[@]}"
 # shellcheck disable=SC2086
-stage 8500 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
+stage 8500 "${NO_DROPOUT[@]}"
+# shellcheck disable=SC2086
+stage 12000 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
