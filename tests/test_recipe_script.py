@@ -14,7 +14,9 @@ RECIPE = ROOT / "training" / "recipes" / "mini-cpu.sh"
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-@pytest.mark.parametrize(("newest", "expected"), [(None, ["2500", "6000", "8500", "12000"]), (6000, ["8500", "12000"]), (12000, [])])
+@pytest.mark.parametrize(
+    ("newest", "expected"), [(None, ["2500", "6000", "8500", "12000"]), (6000, ["8500", "12000"]), (12000, [])]
+)
 def test_recipe_runs_only_the_stages_not_yet_reached(tmp_path: Path, newest: int | None, expected: list[str]) -> None:
     run = tmp_path / "run"
     (run / "tokenizer").mkdir(parents=True)
