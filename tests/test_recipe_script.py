@@ -15,9 +15,17 @@ RECIPE = ROOT / "training" / "recipes" / "mini-cpu.sh"
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize(
-    ("newest", "expected"), [(None, ["2500", "6000", "8500", "12000"]), (6000, ["8500", "12000"]), (12000, [])]
+    ("newest", "overrides", "expected"),
+    [
+        (None, "", ["2500", "6000", "8500", "12000"]),
+        (6000, "", ["8500", "12000"]),
+        (12000, "", []),
+        (12000, "train.max_steps=16000", ["16000"]),  # a longer last stage is not skipped
+    ],
 )
-def test_recipe_runs_only_the_stages_not_yet_reached(tmp_path: Path, newest: int | None, expected: list[str]) -> None:
+def test_recipe_runs_only_the_stages_not_yet_reached(
+    tmp_path: Path, newest: int | None, overrides: str, expected: list[str]
+) -> None:
     run = tmp_path / "run"
     (run / "tokenizer").mkdir(parents=True)
     (run / "tokenizer" / "tokenizer.json").write_text("{}")
@@ -32,7 +40,7 @@ def test_recipe_runs_only_the_stages_not_yet_reached(tmp_path: Path, newest: int
     fake.mkdir()
     (fake / "kpfnlp").write_text(f'#!/usr/bin/env bash\necho "$@" >> {calls}\n')
     (fake / "kpfnlp").chmod(0o755)
-    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PRETRAIN_OVERRIDES": overrides}
     out = subprocess.run(["bash", str(RECIPE), str(run)], env=env, capture_output=True, text=True, check=True)
     lines = calls.read_text().splitlines() if calls.exists() else []
     assert all(line.startswith("pretrain ") for line in lines)

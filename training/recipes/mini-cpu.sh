@@ -43,5 +43,10 @@ stage 2500
 stage 6000 "${NO_DROPOUT[@]}"
 # shellcheck disable=SC2086
 stage 8500 "${NO_DROPOUT[@]}"
+# The last stage ends where PRETRAIN_OVERRIDES says (train.max_steps=N), so a longer run is not skipped.
+LAST_END=12000
+for override in ${PRETRAIN_OVERRIDES:-}; do
+  case $override in train.max_steps=*) LAST_END=${override#train.max_steps=} ;; esac
+done
 # shellcheck disable=SC2086
-stage 12000 "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
+stage "$LAST_END" "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
