@@ -26,9 +26,9 @@ NO_DROPOUT=(model.hidden_dropout_prob=0.0 model.attention_probs_dropout_prob=0.0
 # Newest checkpoint step of the run (0 if none): a stage whose end it has reached is skipped, so a rerun after
 # a later stage has started resumes that stage instead of replaying earlier ones from a newer checkpoint.
 newest_step() {
-  local steps
-  steps=$(find "$RUN/pretrain" -maxdepth 1 -name 'checkpoint-*' 2>/dev/null | sed 's/.*checkpoint-//' | sort -n)
-  echo "${steps##*$'\n'}" | grep -E '^[0-9]+$' || echo 0
+  local step
+  step=$(find "$RUN/pretrain" -maxdepth 1 -name 'checkpoint-*' 2>/dev/null | sed 's/.*checkpoint-//' | sort -n | tail -1)
+  echo "${step:-0}"
 }
 stage() {  # stage END_STEP [overrides...]
   local end=$1
