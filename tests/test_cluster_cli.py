@@ -99,3 +99,15 @@ def test_cluster_cli_missing_column_is_a_clear_error(samples, tmp_path, missing)
     args = ["cluster", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.csv"), "--text-column", missing]
     result = CliRunner().invoke(app, [*args, "--embedder", "tfidf"])
     assert result.exit_code == 1 and missing in result.output
+
+
+def test_cluster_cli_is_reproducible_by_default(samples, tmp_path):
+    """UMAP is seeded unless --seed -1: the same feed gives the same clusters twice."""
+    args = ["cluster", str(samples / "headlines.csv"), "--text-column", "title", "--id-column", "id"]
+    options = ["--embedder", "tfidf", "--min-cluster-size", "2", "--min-samples", "1"]
+    labels = []
+    for name in ("a.jsonl", "b.jsonl"):
+        result = CliRunner().invoke(app, [*args, *options, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        labels.append([row["cluster"] for row in _jsonl(tmp_path / name)])
+    assert labels[0] == labels[1] and len(set(labels[0]) - {-1}) >= 2

@@ -73,3 +73,18 @@ def test_real_sts_and_nli_files(shared_data):
     assert len(read_klue_sts_pairs(shared_data / "klue" / "klue-sts-v1.1_dev.json")) == 519
     triplets = nli_triplets(shared_data / "klue" / "klue-nli-v1.1_train.json")
     assert len(triplets) == 8_603 and all(t.positive != t.negative for t in triplets[:100])
+    xnli = [nli_triplets(shared_data / "kornlu" / "KorNLI" / f"xnli.{s}.ko.tsv") for s in ("dev", "test")]
+    assert [len(t) for t in xnli] == [830, 1_670]
+
+
+def test_kornli_tsv_triplets_and_bad_header(tmp_path):
+    path = tmp_path / "xnli.dev.ko.tsv"
+    rows = [
+        "그가 왔다\t그는 도착했다\tentailment", "그가 왔다\t그는 오지 않았다\tcontradiction", "그가 왔다\t비가 온다\tneutral",
+    ]  # fmt: skip
+    path.write_text("sentence1\tsentence2\tgold_label\n" + "\n".join(rows) + "\n", "utf-8")
+    [triplet] = nli_triplets(path)
+    assert (triplet.anchor, triplet.positive, triplet.negative) == ("그가 왔다", "그는 도착했다", "그는 오지 않았다")
+    path.write_text("premise\thypothesis\tlabel\n", "utf-8")
+    with pytest.raises(DataError, match="KorNLI columns"):
+        nli_triplets(path)

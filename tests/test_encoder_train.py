@@ -173,3 +173,39 @@ def test_dedup_cli_uses_the_encoders_calibrated_threshold(tiny_bert, tiny_data, 
     assert after.exit_code == 0 and "not calibrated" not in after.output
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
     assert len(rows) == 60 and all(r["similarity"] >= threshold - 1e-6 for r in rows if r["tier"] == "semantic")
+
+
+def test_bundled_copy_shares_the_backbones_word_embeddings(tiny_data, tmp_path, monkeypatch):
+    from safetensors import safe_open
+    from sentence_transformers import SentenceTransformer
+
+    from kpfnlp.backbone import export_backbone
+    from kpfnlp.encoder.bundle import SHARED_WEIGHTS_FILE, WORD_EMBEDDINGS, export_encoder
+
+    monkeypatch.setenv("KPFNLP_CACHE_DIR", str(tmp_path / "cache"))
+    build_tiny_bert(tmp_path / "pretrained", SENTENCES, 200, pretraining=True, max_position_embeddings=64)
+    release = export_backbone(tmp_path / "pretrained", tmp_path / "release")
+    overrides = [f"backbone={release}", "fp16_copy=false", "nli.learning_rate=1e-2", "sts.learning_rate=1e-2"]
+    frozen = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [*overrides, f"output_dir={tmp_path / 'frozen'}", "freeze_word_embeddings=true"],
+    )
+    train_encoder(frozen, tiny_data)
+    full = export_encoder(tmp_path / "frozen" / "final", tmp_path / "full")
+    shared = export_encoder(tmp_path / "frozen" / "final", tmp_path / "shared", share_with=release)
+    with safe_open(str(shared / "model.safetensors"), framework="pt") as handle:
+        assert WORD_EMBEDDINGS not in set(handle.keys())
+    assert (shared / "model.safetensors").stat().st_size < (full / "model.safetensors").stat().st_size
+    expected = SentenceEncoder.load(full).encode(SENTENCES)
+    np.testing.assert_array_equal(SentenceEncoder.load(shared).encode(SENTENCES), expected)
+    materialized = list((tmp_path / "cache").iterdir())
+    assert len(materialized) == 1 and not (materialized[0] / SHARED_WEIGHTS_FILE).exists()
+    plain = SentenceTransformer(str(materialized[0]), device="cpu")
+    np.testing.assert_allclose(plain.float().encode(SENTENCES, convert_to_numpy=True), expected, atol=1e-6)
+
+    free = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml", [*overrides, f"output_dir={tmp_path / 'free'}"]
+    )
+    train_encoder(free, tiny_data)  # word embeddings trained too: nothing to share
+    with pytest.raises(ValueError, match="freeze_word_embeddings"):
+        export_encoder(tmp_path / "free" / "final", tmp_path / "refused", share_with=release)

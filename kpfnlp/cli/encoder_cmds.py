@@ -118,6 +118,26 @@ def train_encoder_cmd(
     typer.echo(f"dev Spearman {before:.2f} -> {after:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
 
 
+@app.command("export-encoder")
+def export_encoder_cmd(
+    source: Annotated[Path, typer.Argument(help="Trained encoder directory (OUTPUT_DIR/final).")],
+    target: Annotated[Path, typer.Argument(help="Release directory, e.g. kpfnlp/models/kpfnlp-mini-sbert.")],
+    share_embeddings_with: Annotated[
+        Path | None,
+        typer.Option("--share-embeddings-with", help="Backbone whose word embeddings the encoder kept frozen."),
+    ] = None,
+) -> None:
+    """Write an encoder release in fp16, optionally without the word embeddings it shares with the backbone."""
+    from kpfnlp.encoder.bundle import export_encoder
+
+    try:
+        export_encoder(source, target, share_embeddings_with)
+    except (FileNotFoundError, OSError, KeyError, ValueError) as err:
+        raise _fail(str(err)) from err
+    size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+    typer.echo(f"{target}: {size / 1e6:.1f} MB")
+
+
 @app.command("embed")
 def embed_cmd(
     input: InputPath,
@@ -232,8 +252,8 @@ def cluster_cmd(
     ] = None,
     dedup: Annotated[bool, typer.Option("--dedup/--no-dedup", help="Fold exact+lexical duplicates first.")] = True,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="UMAP random_state (reproducible, single-threaded).")
-    ] = None,
+        int, typer.Option("--seed", help="UMAP random_state: reproducible, single-threaded; -1: unseeded, parallel.")
+    ] = 0,
     map_html: Annotated[Path | None, typer.Option("--map", help="Write the 2-D map as HTML.")] = None,
     map_png: Annotated[Path | None, typer.Option("--map-png", help="Write the 2-D map as PNG.")] = None,
 ) -> None:
@@ -244,7 +264,8 @@ def cluster_cmd(
     if method not in ("leaf", "eom") or embedder not in ("encoder", "tfidf"):
         raise _fail("--method must be leaf or eom; --embedder must be encoder or tfidf")
     model = _feed_embedder(embedder, encoder)
-    reducer = UMAPReducer(n_components, random_state=seed) if umap else PCAReducer(max(n_components, 2))
+    seed_or_none = None if seed < 0 else seed
+    reducer = UMAPReducer(n_components, random_state=seed_or_none) if umap else PCAReducer(max(n_components, 2))
     pipeline = ClusterPipeline(
         model, reducer, HDBSCANClusterer(min_cluster_size, min_samples, method),
         deduplicator=Deduplicator(DedupConfig(tiers=("exact", "lexical"))) if dedup else None,

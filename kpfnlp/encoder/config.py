@@ -31,10 +31,13 @@ class EncoderConfig(Recipe):
     max_seq_length: int = 64
     seed: int = 42
     nli_file: str = "klue/klue-nli-v1.1_train.json"
+    extra_nli_files: list[str] = field(default_factory=list)  # more triplets, e.g. KorNLI's XNLI TSVs
     sts_files: list[str] = field(
         default_factory=lambda: ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
     )
     dev_file: str = "kornlu/KorSTS/sts-dev.tsv"  # model selection / logging only; never a test split
     nli: StageConfig = field(default_factory=lambda: StageConfig(epochs=1, batch_size=64, learning_rate=5e-5))
     sts: StageConfig = field(default_factory=lambda: StageConfig(epochs=4, batch_size=32, loss="cosent"))
+    # keep the backbone's word embeddings as they are, so the bundled copy can share them (kpfnlp.encoder.bundle)
+    freeze_word_embeddings: bool = False
     fp16_copy: bool = True  # also write OUTPUT_DIR/fp16 (the bundling format)

@@ -1,4 +1,4 @@
-"""Training and evaluation pairs for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI triplets.
+"""Training and evaluation pairs for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI and KorNLI triplets.
 
 KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and the row count is checked.
 """
@@ -67,11 +67,34 @@ def read_sts(path: str | Path) -> list[STSPair]:
     return read_korsts(path) if Path(path).suffix == ".tsv" else read_klue_sts_pairs(path)
 
 
+def read_kornli(path: str | Path) -> list[tuple[str, str, str]]:
+    """A KorNLI TSV (`sentence1 sentence2 gold_label`, e.g. `xnli.dev.ko.tsv`) as (premise, hypothesis, label)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header is None or header[:3] != ["sentence1", "sentence2", "gold_label"]:
+            raise DataError(f"{path}: expected KorNLI columns sentence1, sentence2, gold_label; found {header}")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if len(row) < 3:
+                raise DataError(f"{path}:{line}: expected 3 fields, found {len(row)}")
+            rows.append((row[0], row[1], row[2]))
+    return rows
+
+
 def nli_triplets(path: str | Path) -> list[Triplet]:
-    """KLUE-NLI triplets: every (entailment, contradiction) hypothesis pair of a premise, in file order."""
+    """Every (entailment, contradiction) hypothesis pair of a premise, in file order, from KLUE-NLI JSON or a
+    KorNLI TSV."""
+    if Path(path).suffix == ".tsv":
+        examples = read_kornli(path)
+    else:
+        examples = [(ex.text, ex.text_pair or "", str(ex.label)) for ex in read_klue_nli(path)]
     by_premise: dict[str, dict[str, list[str]]] = {}
-    for ex in read_klue_nli(path):
-        by_premise.setdefault(ex.text, {}).setdefault(str(ex.label), []).append(ex.text_pair or "")
+    for premise, hypothesis, label in examples:
+        by_premise.setdefault(premise, {}).setdefault(label, []).append(hypothesis)
     triplets = []
     for premise, hyps in by_premise.items():
         for pos in hyps.get("entailment", []):

@@ -35,8 +35,11 @@ class SentenceEncoder:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | None = None) -> SentenceEncoder:
-        """Load a saved encoder directory (default: the bundled encoder)."""
+        """Load a saved encoder directory (default: the bundled encoder); one that shares the backbone's word
+        embeddings (`kpfnlp.encoder.bundle`) is materialized into the cache first."""
         from sentence_transformers import SentenceTransformer
+
+        from kpfnlp.encoder.bundle import materialize
 
         path = Path(path) if path is not None else BUNDLED_ENCODER
         if not (path / "modules.json").is_file():
@@ -44,7 +47,7 @@ class SentenceEncoder:
                 " (no encoder is bundled yet: train one with `kpfnlp train-encoder`)" if path == BUNDLED_ENCODER else ""
             )
             raise FileNotFoundError(f"{path}: not a sentence-transformers directory{hint}")
-        model = SentenceTransformer(str(path), device=device or "cpu")
+        model = SentenceTransformer(str(materialize(path)), device=device or "cpu")
         model.float()  # the bundled copy is stored in fp16; fp32 is the fast path on CPU
         return cls(model)
 

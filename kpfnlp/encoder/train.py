@@ -93,10 +93,12 @@ def _fit(encoder: SentenceEncoder, dataset, loss, args) -> list[dict[str, Any]]:
 
 def load_training_data(config: EncoderConfig, data_dir: Path) -> tuple[list[Triplet], list[STSPair], list[STSPair]]:
     """NLI triplets, STS training pairs and dev pairs named by `config`; refuses the evaluation files."""
-    for name in [*config.sts_files, config.nli_file, config.dev_file]:
+    nli_files = [config.nli_file, *config.extra_nli_files]
+    for name in [*config.sts_files, *nli_files, config.dev_file]:
         if Path(name).name in FORBIDDEN_TRAIN_FILES:
             raise ValueError(f"{name} is an evaluation set (KorSTS test / KLUE-STS dev): never train or tune on it")
-    triplets = _subset(nli_triplets(data_dir / config.nli_file), config.nli.max_samples, config.seed)
+    all_triplets = [t for name in nli_files for t in nli_triplets(data_dir / name)]
+    triplets = _subset(all_triplets, config.nli.max_samples, config.seed)
     sts = [p for name in config.sts_files for p in read_sts(data_dir / name)]
     dev = read_sts(data_dir / config.dev_file)
     return triplets, _subset(sts, config.sts.max_samples, config.seed), dev
@@ -110,6 +112,8 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
     out = Path(config.output_dir)
     triplets, sts, dev = load_training_data(config, data_dir)
     encoder = SentenceEncoder.from_backbone(config.backbone, config.max_seq_length)
+    if config.freeze_word_embeddings:
+        encoder.model[0].auto_model.get_input_embeddings().weight.requires_grad_(False)
     report: dict[str, Any] = {"config": config.to_dict(), "train_examples": {"nli": len(triplets), "sts": len(sts)}}
     report["dev_before"] = evaluate_sts(encoder, dev)
     start = time.perf_counter()
