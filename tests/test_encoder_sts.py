@@ -79,9 +79,8 @@ def test_real_sts_and_nli_files(shared_data):
 
 def test_kornli_tsv_triplets_and_bad_header(tmp_path):
     path = tmp_path / "xnli.dev.ko.tsv"
-    rows = [
-        "그가 왔다\t그는 도착했다\tentailment", "그가 왔다\t그는 오지 않았다\tcontradiction", "그가 왔다\t비가 온다\tneutral",
-    ]  # fmt: skip
+    rows = ["그가 왔다\t그는 도착했다\tentailment", "그가 왔다\t그는 오지 않았다\tcontradiction"]
+    rows.append("그가 왔다\t비가 온다\tneutral")
     path.write_text("sentence1\tsentence2\tgold_label\n" + "\n".join(rows) + "\n", "utf-8")
     [triplet] = nli_triplets(path)
     assert (triplet.anchor, triplet.positive, triplet.negative) == ("그가 왔다", "그는 도착했다", "그는 오지 않았다")
