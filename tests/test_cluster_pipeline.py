@@ -15,6 +15,7 @@ from kpfnlp.cluster import (
     KiwiNounTokenizer,
     NoReducer,
     PCAReducer,
+    TfidfSvdEmbedder,
     class_tfidf,
     cluster_by_group,
     clustering_metrics,
@@ -133,3 +134,19 @@ def test_metrics_by_hand():
     m = clustering_metrics(labels, ref)
     assert m["noise_fraction"] == pytest.approx(1 / 6) and m["clusters"] == 2 and m["items"] == 6
     assert clustering_metrics([0, 0, 1, 1], ["x", "x", "y", "y"])["nmi"] == pytest.approx(1.0)
+
+
+def test_per_group_clustering_embeds_the_feed_once_in_one_space():
+    """Groups of different sizes used to get TF-IDF+SVD spaces of different widths (and crash); now one space."""
+    texts = [f"반도체 수출 {i}월 증가세" for i in range(12)] + [f"태풍 북상 {i}일 남부 영향" for i in range(5)]
+    groups = ["경제"] * 12 + ["사회"] * 5
+    pipeline = ClusterPipeline(
+        TfidfSvdEmbedder(n_components=16), NoReducer(), HDBSCANClusterer(2, 1), ClassTfidfKeywords(1, SplitTokenizer())
+    )
+    result = cluster_by_group(pipeline, texts, groups)
+    whole = pipeline.embedder.encode(texts)
+    assert result.embeddings.shape == whole.shape
+    np.testing.assert_allclose(result.embeddings, whole / np.linalg.norm(whole, axis=1, keepdims=True), atol=1e-5)
+    econ = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "경제"} - {-1}
+    social = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "사회"} - {-1}
+    assert econ and not econ & social  # global ids (one all-alike group may be all noise: HDBSCAN wants 2+ clusters)

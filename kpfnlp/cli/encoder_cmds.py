@@ -195,6 +195,12 @@ def dedup_cmd(
         semantic_threshold = encoder_semantic_threshold(encoder or BUNDLED_ENCODER)
         if semantic_threshold is None:
             typer.echo(f"warning: encoder not calibrated (kpfnlp calibrate-dedup); cosine {cfg.semantic_threshold}")
+        elif semantic_threshold >= 0.999:
+            typer.echo(
+                "warning: this encoder's calibration reached the precision it asks for only at cosine 1.0, so the "
+                "semantic tier finds nothing beyond exact duplicates; pass --semantic-threshold to use it anyway "
+                "or --tiers exact,lexical to skip the encoding"
+            )
     cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
     rows, good, errors = _read_rows(input, text_column, id_column)
     records = Deduplicator(cfg, embedder).run([rows[i].text for i in good], [rows[i].id for i in good])

@@ -90,21 +90,23 @@ class ClusterPipeline:
         return ClusterResult(labels, rep, groups, keywords, x, timings)
 
 
-def cluster_by_group(pipeline: ClusterPipeline, texts: Sequence[str], groups: Sequence[str]) -> ClusterResult:
-    """Run `pipeline` separately on each group (e.g. section); cluster and duplicate ids are made global."""
+def cluster_by_group(
+    pipeline: ClusterPipeline, texts: Sequence[str], groups: Sequence[str], embeddings: np.ndarray | None = None
+) -> ClusterResult:
+    """Run `pipeline` separately on each group (e.g. section); cluster and duplicate ids are made global.
+
+    The texts are embedded once, together, so every group lives in one space (one IDF for the TF-IDF stand-in,
+    one map for the plot); only reduction, clustering and keywords run per group."""
     n = len(texts)
+    x = unit_rows(pipeline.embedder.encode(list(texts)) if embeddings is None else embeddings)
     labels, dup = np.full(n, -1, dtype=int), np.zeros(n, dtype=int)
     rep = np.zeros(n, dtype=bool)
     keywords: dict[int, list[str]] = {}
-    embeddings: np.ndarray | None = None
     timings: dict[str, float] = {}
     next_cluster = next_group = 0
     for name in dict.fromkeys(groups):
         idx = np.array([i for i, g in enumerate(groups) if g == name])
-        result = pipeline.fit([texts[i] for i in idx])
-        if embeddings is None:
-            embeddings = np.zeros((n, result.embeddings.shape[1]), dtype=np.float32)
-        embeddings[idx] = result.embeddings
+        result = pipeline.fit([texts[i] for i in idx], embeddings=x[idx])
         shifted = np.where(result.labels >= 0, result.labels + next_cluster, -1)
         labels[idx], rep[idx], dup[idx] = shifted, result.representative, result.duplicate_group + next_group
         keywords.update({c + next_cluster: kw for c, kw in result.keywords.items()})
@@ -112,6 +114,4 @@ def cluster_by_group(pipeline: ClusterPipeline, texts: Sequence[str], groups: Se
         next_group += int(result.duplicate_group.max(initial=-1)) + 1
         for k, v in result.timings.items():
             timings[k] = round(timings.get(k, 0.0) + v, 3)
-    return ClusterResult(
-        labels, rep, dup, keywords, embeddings if embeddings is not None else np.zeros((0, 0)), timings
-    )
+    return ClusterResult(labels, rep, dup, keywords, x, timings)

@@ -93,8 +93,10 @@ def materialize(path: str | Path) -> Path:
     if not record_path.is_file():
         return path
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    own_bytes = (path / "model.safetensors").read_bytes()
-    key = hashlib.sha256(own_bytes + record["sha256"].encode()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for file in sorted(f for f in path.rglob("*") if f.is_file()):  # any change to the release is a new copy
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    key = digest.hexdigest()[:16]
     target = cache_dir() / f"{path.name}-{key}"
     if (target / "modules.json").is_file():
         return target
