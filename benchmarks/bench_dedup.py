@@ -4,7 +4,7 @@ The feed: every headline of newstrust (12,006), YNAT train + dev (54,785) and th
 topped up to --rows with re-posted copies (a `[속보]`/`(종합)` tag, spacing or punctuation changed, a word
 dropped), as wire stories are re-posted in a real feed.
 
-    python benchmarks/bench_dedup.py --rows 100000 [--encoder DIR]
+    python benchmarks/bench_dedup.py --rows 100000 [--encoder DIR [--semantic-threshold COSINE]]
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--encoder", type=Path, default=None)
+    parser.add_argument("--semantic-threshold", type=float, default=None, help="cosine (default: DedupConfig's)")
     args = parser.parse_args()
     data = shared_data_dir()
     if data is None:
@@ -66,12 +67,16 @@ def main() -> None:
         embedder, tiers = SentenceEncoder.load(args.encoder), ("exact", "lexical", "semantic")
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    records = Deduplicator(DedupConfig(tiers=tiers), embedder).run(feed)
+    config = DedupConfig(tiers=tiers)
+    if args.semantic_threshold is not None:
+        config.semantic_threshold = args.semantic_threshold
+    records = Deduplicator(config, embedder).run(feed)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = {t: sum(r.tier == t for r in records) for t in tiers}
     print(json.dumps({
         "rows": len(feed), "real_headlines": len(real), "tiers": tiers, "seconds": round(seconds, 1),
+        "semantic_threshold": config.semantic_threshold if "semantic" in tiers else None,
         "rows_per_second": round(len(feed) / seconds), "groups": len({r.group for r in records}),
         "duplicates_by_tier": counts, "peak_rss_mb_before": round(rss0), "peak_rss_mb_after": round(rss),
     }, ensure_ascii=False))  # fmt: skip
