@@ -72,6 +72,15 @@ def tile_position_embeddings(model: Any, trained: int) -> int:
     return total - trained
 
 
+def update_config(directory: str | Path, **fields: Any) -> None:
+    """Set `fields` in a model directory's `config.json` (e.g. `dtype="float32"` over fp16 weights, so loaders
+    upcast them)."""
+    config_path = Path(directory) / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config.update(fields)
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def export_backbone(
     source: str | Path, target: str | Path, extra: dict[str, Any] | None = None, dropout: float | None = 0.1
 ) -> Path:
@@ -87,13 +96,10 @@ def export_backbone(
     target.mkdir(parents=True, exist_ok=True)
     # shards under 16 MB: they travel to and from a GPU machine (16 MiB per file) and stay friendly to git
     model.half().save_pretrained(target, max_shard_size="15MB")
-    config_path = target / "config.json"
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["dtype"] = "float32"
-    config["architectures"] = ["BertForPreTraining"]
+    fields: dict[str, Any] = {"dtype": "float32", "architectures": ["BertForPreTraining"]}
     if dropout is not None:
-        config["hidden_dropout_prob"] = config["attention_probs_dropout_prob"] = dropout
-    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        fields["hidden_dropout_prob"] = fields["attention_probs_dropout_prob"] = dropout
+    update_config(target, **fields)
     for name in TOKENIZER_FILES:
         if (source / name).is_file():
             shutil.copy2(source / name, target / name)

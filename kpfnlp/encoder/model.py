@@ -5,7 +5,6 @@ The directory it saves is a standard sentence-transformers directory, so `Senten
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,15 +65,13 @@ class SentenceEncoder:
 
     def save(self, path: str | Path, fp16: bool = False) -> Path:
         """Save as a sentence-transformers directory; `fp16` halves the weights for bundling."""
+        from kpfnlp.backbone import update_config
+
         path = Path(path)
         if fp16:
             self.model.half()
         self.model.save(str(path), create_model_card=False)
         if fp16:
             self.model.float()
-            # the config says float32, as the backbone release's does, so loaders upcast the fp16 weights
-            config_path = path / "config.json"
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-            config["dtype"] = "float32"
-            config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            update_config(path, dtype="float32")  # as the backbone release: loaders upcast the fp16 weights
         return path
