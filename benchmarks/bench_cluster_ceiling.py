@@ -83,7 +83,8 @@ def main() -> None:
         vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
         seconds = round(time.perf_counter() - start, 1)
         print(json.dumps({"embedder": name, "embed_s": seconds, **knn_agreement(vectors, sections)}))
-    print("command: python benchmarks/bench_cluster_ceiling.py" + (f" --encoder {args.encoder}" if args.encoder else ""))
+    command = "python benchmarks/bench_cluster_ceiling.py"
+    print("command:", command + (f" --encoder {args.encoder}" if args.encoder else ""))
 
 
 if __name__ == "__main__":
