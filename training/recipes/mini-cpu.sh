@@ -2,12 +2,12 @@
 # Retrain the default backbone (kpfnlp-mini) from ../shared/data with one command, on CPU:
 #   bash training/recipes/mini-cpu.sh [RUN_DIR]            (default RUN_DIR: runs/mini)
 # Each stage is skipped when its output exists, and pretraining resumes from the newest complete checkpoint,
-# so rerunning the command after an interruption continues the run. Pretraining has five stages (release 5 of
+# so rerunning the command after an interruption continues the run. Pretraining has six stages (release 6 of
 # kpfnlp-mini): 2,500 steps with BERT's dropout (release 1), then resumed to 6,000 steps with dropout off (an
 # under-trained model does not need the regulariser, and a CPU step is ~1.3x faster without it; release 2),
-# then resumed on a new schedule to 8,500 (release 3), 12,000 (release 4) and 16,000 steps (release 5). Extra
-# `section.key=value` overrides for the last stage can be given in PRETRAIN_OVERRIDES (e.g. train.max_steps=20000
-# to go on). A stage whose end step the newest checkpoint has reached is skipped.
+# then resumed on a new schedule to 8,500 (release 3), 12,000 (release 4), 16,000 (release 5) and 20,000 steps
+# (release 6). Extra `section.key=value` overrides for the last stage can be given in PRETRAIN_OVERRIDES (e.g.
+# train.max_steps=24000 to go on). A stage whose end step the newest checkpoint has reached is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -43,8 +43,9 @@ stage 2500
 stage 6000 "${NO_DROPOUT[@]}"
 stage 8500 "${NO_DROPOUT[@]}"
 stage 12000 "${NO_DROPOUT[@]}"
+stage 16000 "${NO_DROPOUT[@]}"
 # The last stage ends where PRETRAIN_OVERRIDES says (train.max_steps=N), so a longer run is not skipped.
-LAST_END=16000
+LAST_END=20000
 for override in ${PRETRAIN_OVERRIDES:-}; do
   case $override in train.max_steps=*) LAST_END=${override#train.max_steps=} ;; esac
 done
