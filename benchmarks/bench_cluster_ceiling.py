@@ -24,6 +24,7 @@ import numpy as np
 from kpfnlp.cluster import TfidfSvdEmbedder
 from kpfnlp.cluster.evaluate import load_dataset
 from kpfnlp.cluster.metrics import purity
+from kpfnlp.cluster.stages import unit_rows
 from kpfnlp.dedup import DedupConfig, Deduplicator
 from kpfnlp.paths import shared_data_dir
 
@@ -47,7 +48,7 @@ def duplicate_ceiling(texts: list[str], sections: list[str], tiers: tuple[str, .
 
 def knn_agreement(vectors: np.ndarray, sections: list[str], ks: tuple[int, ...] = (1, 5, 10)) -> dict[str, float]:
     """Share of each headline's k nearest neighbours (cosine, itself excluded) that share its section."""
-    v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    v = unit_rows(vectors)
     ref = np.asarray(sections)
     hits = {k: 0 for k in ks}
     for start in range(0, len(v), 2048):  # blocks keep the similarity matrix small
@@ -80,7 +81,7 @@ def main() -> None:
         embedders.append((str(args.encoder), SentenceEncoder.load(args.encoder)))
     for name, embedder in embedders:
         start = time.perf_counter()
-        vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+        vectors = embedder.encode(texts)
         seconds = round(time.perf_counter() - start, 1)
         print(json.dumps({"embedder": name, "embed_s": seconds, **knn_agreement(vectors, sections)}))
     command = "python benchmarks/bench_cluster_ceiling.py"
