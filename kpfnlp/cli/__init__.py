@@ -9,6 +9,7 @@ from kpfnlp.cli import (  # noqa: F401  (registration)
     dashboard_cmds,
     encoder_cmds,
     eval_cmds,
+    gpu_cmds,
     pretrain_cmds,
     summarize_cmds,
     text_cmds,

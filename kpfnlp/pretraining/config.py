@@ -97,6 +97,9 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     max_steps: int = 1000
+    # train for this many seconds instead, the learning rate decaying to 0 there (fixed-length GPU leases);
+    # max_steps is then only an upper bound
+    max_wall_seconds: float | None = None
     lr_scheduler_type: str = "linear"
     max_grad_norm: float = 1.0
     mlm_probability: float = 0.15

@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Sampler
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
+from kpfnlp.backbone import TOKENIZER_FILES
 from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.dataset import PretrainingCollator, PretrainingDataset, SpecialIds
 
@@ -56,10 +57,47 @@ class EpochShuffleSampler(Sampler[int]):
         return iter(np.random.default_rng([self.seed, self.epoch]).permutation(self.length).tolist())
 
 
-class PretrainingTrainer(Trainer):
-    """Trainer that normalises NSP by the global sequence count and logs MLM/NSP accuracy and tokens/s."""
+class WallClockBudget(TrainerCallback):
+    """Train for a fixed wall-clock time, for leases of fixed length (a lent GPU) whose step rate is unknown ahead.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    The learning rate warms up over the first `warmup` share of the time and decays linearly to 0 at `seconds`,
+    where training stops (`max_steps` stays an upper bound). The schedule depends on time, so such a run is not
+    exactly resumable."""
+
+    def __init__(self, seconds: float, warmup: float = 0.0) -> None:
+        if seconds <= 0 or not 0 <= warmup < 1:
+            raise ValueError(f"wall-clock budget needs seconds > 0 and 0 <= warmup < 1, got {seconds}, {warmup}")
+        self.seconds = seconds
+        self.warmup = warmup
+        self.started: float | None = None
+        self.stopped = False
+
+    def fraction(self) -> float:
+        """Share of the budget used (the clock starts at the first call)."""
+        if self.started is None:
+            self.started = time.monotonic()
+        return min((time.monotonic() - self.started) / self.seconds, 1.0)
+
+    def lr_multiplier(self, _step: int) -> float:
+        """Linear warmup over the first `warmup` of the time, then linear decay to 0 at the end."""
+        frac = self.fraction()
+        if frac < self.warmup:
+            return frac / self.warmup
+        return (1.0 - frac) / (1.0 - self.warmup)
+
+    def on_step_end(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> Any:
+        if self.fraction() >= 1.0:
+            control.should_training_stop = True
+            self.stopped = True
+        return control
+
+
+class PretrainingTrainer(Trainer):
+    """Trainer that normalises NSP by the global sequence count and logs MLM/NSP accuracy and tokens/s; with a
+    `wall_budget`, its learning-rate schedule follows the clock instead of the step count."""
+
+    def __init__(self, *args: Any, wall_budget: WallClockBudget | None = None, **kwargs: Any) -> None:
+        self.wall_budget = wall_budget
         super().__init__(*args, **kwargs)
         self._num_sequences: torch.Tensor | None = None
         self._counts = torch.zeros(5, dtype=torch.float64)  # mlm_correct, mlm_count, nsp_correct, nsp_count, tokens
@@ -69,6 +107,16 @@ class PretrainingTrainer(Trainer):
         """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler)."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
         return EpochShuffleSampler(len(dataset), self.args.data_seed or self.args.seed)
+
+    def create_scheduler(self, num_training_steps: int, optimizer: Any = None) -> Any:
+        """The usual step-based schedule, or the wall-clock one of `wall_budget`."""
+        if self.wall_budget is None:
+            return super().create_scheduler(num_training_steps, optimizer)
+        if self.lr_scheduler is None:
+            self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(
+                optimizer or self.optimizer, self.wall_budget.lr_multiplier
+            )
+        return self.lr_scheduler
 
     def train(self, *args: Any, **kwargs: Any) -> Any:
         """Start the tokens/s clock when training starts, not when the trainer is built."""
@@ -95,17 +143,17 @@ class PretrainingTrainer(Trainer):
         if model.training and self._num_sequences is not None:
             inputs = {**inputs, "num_sequences_in_batch": self._num_sequences}
         loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
-        if model.training:
-            self._counts += torch.tensor(
+        if model.training:  # stays on the device: no host sync per step (it would stall a GPU on a small model)
+            stats = torch.stack(
                 [
-                    float(outputs.mlm_correct),
-                    float(outputs.mlm_count),
-                    float(outputs.nsp_correct),
-                    float(outputs.nsp_count),
-                    float(inputs["attention_mask"].sum()),
-                ],
-                dtype=torch.float64,
-            )
+                    outputs.mlm_correct,
+                    outputs.mlm_count,
+                    outputs.nsp_correct,
+                    outputs.nsp_count,
+                    inputs["attention_mask"].sum(),
+                ]
+            ).to(torch.float64)
+            self._counts = self._counts.to(stats.device) + stats
         return (loss, outputs) if return_outputs else loss
 
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
@@ -305,13 +353,17 @@ def run_pretraining(
     model = build_model(config.model.resolved(), special.vocab_size, special.pad, config.model.init_from)
     args = training_arguments(config, eval_ds is not None)
     collator = PretrainingCollator(special.pad, pad_to_multiple_of=8 if torch.cuda.is_available() else None)
+    budget = None
+    if config.train.max_wall_seconds is not None:
+        budget = WallClockBudget(config.train.max_wall_seconds, config.train.warmup_ratio)
     trainer = PretrainingTrainer(
         model=model,
         args=args,
         train_dataset=train_ds,
         eval_dataset=eval_ds,
         data_collator=collator,
-        callbacks=[SetEpochCallback(train_ds), *(callbacks or [])],
+        callbacks=[SetEpochCallback(train_ds), *([budget] if budget else []), *(callbacks or [])],
+        wall_budget=budget,
     )
     output_dir = Path(config.train.output_dir)
     last = last_complete_checkpoint(output_dir) if resume else None
@@ -326,15 +378,18 @@ def run_pretraining(
         "resumed_from": last,
         "tokens_seen": trainer.state.num_input_tokens_seen,
         "steps": trainer.state.global_step,
+        "stopped_by_wall_clock": bool(budget and budget.stopped),
     }
     if eval_ds is not None:
         summary["eval"] = trainer.evaluate()
     if trainer.is_world_process_zero():
         final = output_dir / "final"
         trainer.save_model(str(final))
-        for item in Path(config.data.tokenizer).iterdir():  # the tokenizer files as trained, vocab.txt included
-            if item.is_file():
-                shutil.copy2(item, final / item.name)
+        # the tokenizer files as trained, vocab.txt included; only those: data.tokenizer may be a whole model
+        # directory (a release continued from), whose weights and config must not replace the trained ones
+        for name in TOKENIZER_FILES:
+            if (Path(config.data.tokenizer) / name).is_file():
+                shutil.copy2(Path(config.data.tokenizer) / name, final / name)
         (final / "pretraining_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
         (output_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         with (output_dir / "log_history.jsonl").open("w", encoding="utf-8") as f:
