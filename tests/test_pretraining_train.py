@@ -176,35 +176,32 @@ def test_resume_after_interruption_is_exact(workdir: Path) -> None:
         torch.testing.assert_close(a[name], b[name], rtol=1e-4, atol=1e-5)
 
 
+def _torchrun(workdir: Path, config: PretrainConfig, port: int) -> subprocess.CompletedProcess:
+    """`kpfnlp pretrain` with `config` as 2 gloo processes under torchrun."""
+    (workdir / "empty.yaml").write_text("{}\n")
+    overrides = [f"{k}={v}" for k, v in _flat(config)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        f"--master_port={port}",
+        "-m",
+        "kpfnlp",
+        "pretrain",
+        "--config",
+        str(workdir / "empty.yaml"),
+        "--no-resume",
+        *overrides,
+    ]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=workdir)
+
+
 def test_two_process_ddp_matches_single_process(workdir: Path) -> None:
     single = _config(workdir, "run-single", "train.max_steps=4", "train.per_device_batch_size=8")
     run_pretraining(single, resume=False)
-    overrides = [
-        f"{k}={v}" for k, v in _flat(_config(workdir, "run-ddp", "train.max_steps=4", "train.per_device_batch_size=4"))
-    ]
-    (workdir / "empty.yaml").write_text("{}\n")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--nproc_per_node=2",
-            "--master_port=29517",
-            "-m",
-            "kpfnlp",
-            "pretrain",
-            "--config",
-            str(workdir / "empty.yaml"),
-            "--no-resume",
-            *overrides,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=workdir,
-    )
+    proc = _torchrun(workdir, _config(workdir, "run-ddp", "train.max_steps=4", "train.per_device_batch_size=4"), 29517)
     assert proc.returncode == 0, proc.stderr[-3000:]
     a = load_file(workdir / "run-single" / "final" / "model.safetensors")
     b = load_file(workdir / "run-ddp" / "final" / "model.safetensors")
@@ -213,6 +210,18 @@ def test_two_process_ddp_matches_single_process(workdir: Path) -> None:
     single_loss = [r["loss"] for r in summary_logs(workdir / "run-single") if "loss" in r]
     ddp_loss = [r["loss"] for r in summary_logs(workdir / "run-ddp") if "loss" in r]
     np.testing.assert_allclose(ddp_loss, single_loss, rtol=1e-4)
+
+
+def test_wall_clock_budget_under_ddp_stops_every_process_at_the_same_step(workdir: Path) -> None:
+    """Process 0's clock is broadcast: both processes apply the same learning rate and stop together (a process
+    stopping one step early would leave the other waiting in the gradient all-reduce until the timeout)."""
+    config = _config(workdir, "run-ddp-clock", "train.max_steps=100000", "train.max_wall_seconds=4",
+                     "train.per_device_batch_size=4", "train.save_steps=100000")  # fmt: skip
+    proc = _torchrun(workdir, config, 29519)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((workdir / "run-ddp-clock" / "summary.json").read_text())
+    assert summary["stopped_by_wall_clock"] and 0 < summary["steps"] < 100000
+    BertForPreTraining.from_pretrained(workdir / "run-ddp-clock" / "final")
 
 
 def _flat(config: PretrainConfig) -> list[tuple[str, object]]:

@@ -67,23 +67,23 @@ def lease(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Path:
 def test_wall_clock_schedule_warms_up_decays_to_zero_and_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [100.0]
     monkeypatch.setattr(trainer_module.time, "monotonic", lambda: now[0])
-    budget = WallClockBudget(seconds=100, warmup=0.1)
-    multipliers = []
-    for t in (100, 105, 110, 55 + 100, 190, 200):
-        now[0] = float(t)
-        multipliers.append(budget.lr_multiplier(0))
-    assert multipliers == pytest.approx([0.0, 0.5, 1.0, 0.5, 1 / 9, 0.0])
 
     class Control:
         should_training_stop = False
 
-    control = Control()
-    now[0] = 199.0
-    budget.on_step_end(None, None, control)
+    budget, control = WallClockBudget(seconds=100, warmup=0.1), Control()
+    budget.on_train_begin(None, None, control)
+    assert budget.lr_multiplier(0) == 0.0  # before the first step ends
+    multipliers = []
+    for t in (105, 110, 155, 190, 199):
+        now[0] = float(t)
+        budget.on_step_end(None, None, control)
+        multipliers.append(budget.lr_multiplier(0))
+    assert multipliers == pytest.approx([0.5, 1.0, 0.5, 1 / 9, 1 / 90])
     assert not control.should_training_stop
     now[0] = 200.0
     budget.on_step_end(None, None, control)
-    assert control.should_training_stop and budget.stopped
+    assert control.should_training_stop and budget.stopped and budget.lr_multiplier(0) == 0.0
     with pytest.raises(ValueError):
         WallClockBudget(seconds=0)
 

@@ -61,8 +61,9 @@ class WallClockBudget(TrainerCallback):
     """Train for a fixed wall-clock time, for leases of fixed length (a lent GPU) whose step rate is unknown ahead.
 
     The learning rate warms up over the first `warmup` share of the time and decays linearly to 0 at `seconds`,
-    where training stops (`max_steps` stays an upper bound). The schedule depends on time, so such a run is not
-    exactly resumable."""
+    where training stops (`max_steps` stays an upper bound). Under DDP the time is process 0's, broadcast after
+    every step, so all processes apply the same learning rate and stop at the same step. The schedule depends on
+    time, so such a run is not exactly resumable."""
 
     def __init__(self, seconds: float, warmup: float = 0.0) -> None:
         if seconds <= 0 or not 0 <= warmup < 1:
@@ -70,23 +71,25 @@ class WallClockBudget(TrainerCallback):
         self.seconds = seconds
         self.warmup = warmup
         self.started: float | None = None
+        self.fraction = 0.0  # share of the budget used, as of the last finished step
         self.stopped = False
-
-    def fraction(self) -> float:
-        """Share of the budget used (the clock starts at the first call)."""
-        if self.started is None:
-            self.started = time.monotonic()
-        return min((time.monotonic() - self.started) / self.seconds, 1.0)
 
     def lr_multiplier(self, _step: int) -> float:
         """Linear warmup over the first `warmup` of the time, then linear decay to 0 at the end."""
-        frac = self.fraction()
-        if frac < self.warmup:
-            return frac / self.warmup
-        return (1.0 - frac) / (1.0 - self.warmup)
+        if self.fraction < self.warmup:
+            return self.fraction / self.warmup
+        return (1.0 - self.fraction) / (1.0 - self.warmup)
+
+    def on_train_begin(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> None:
+        self.started = time.monotonic()
 
     def on_step_end(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> Any:
-        if self.fraction() >= 1.0:
+        elapsed = torch.tensor([time.monotonic() - (self.started or time.monotonic())], dtype=torch.float64)
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            elapsed = elapsed.to(args.device)
+            torch.distributed.broadcast(elapsed, src=0)
+        self.fraction = min(float(elapsed) / self.seconds, 1.0)
+        if self.fraction >= 1.0:
             control.should_training_stop = True
             self.stopped = True
         return control
