@@ -30,8 +30,8 @@ def gpu_pack_cmd(
     except (ValueError, FileNotFoundError) as err:
         largest = ", ".join(f"{k} {v / 2**20:.1f} MiB" for k, v in before["largest"].items())
         raise typer.BadParameter(f"{err}. Tree {before['total'] / 2**20:.1f} MiB; largest: {largest}") from err
-    after = travel_size(repo, [archive.relative_to(repo) if archive.is_relative_to(repo) else archive])
-    typer.echo(json.dumps({**packed, "tree_bytes": before["total"], "travel_bytes": after["total"]}, indent=2))
+    travel = before["total"] + packed["bytes"]
+    typer.echo(json.dumps({**packed, "tree_bytes": before["total"], "travel_bytes": travel}, indent=2))
 
 
 @app.command("gpu-collect")

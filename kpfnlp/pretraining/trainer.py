@@ -390,9 +390,10 @@ def run_pretraining(
         trainer.save_model(str(final))
         # the tokenizer files as trained, vocab.txt included; only those: data.tokenizer may be a whole model
         # directory (a release continued from), whose weights and config must not replace the trained ones
+        tokenizer_dir = Path(config.data.tokenizer)
         for name in TOKENIZER_FILES:
-            if (Path(config.data.tokenizer) / name).is_file():
-                shutil.copy2(Path(config.data.tokenizer) / name, final / name)
+            if (tokenizer_dir / name).is_file():
+                shutil.copy2(tokenizer_dir / name, final / name)
         (final / "pretraining_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
         (output_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         with (output_dir / "log_history.jsonl").open("w", encoding="utf-8") as f:

@@ -16,7 +16,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from kpfnlp.backbone import TOKENIZER_FILES
+from kpfnlp.backbone import TOKENIZER_FILES, export_backbone
 
 TREE_LIMIT = 64 * 2**20  # bytes of working tree that travel to the device, carried paths included
 FILE_LIMIT = 16 * 2**20  # bytes per file that come back from $OUT
@@ -78,8 +78,6 @@ def pack_shards(shards: str | Path, archive: str | Path, budget: int | None = No
 def collect_release(run_dir: str | Path, out: str | Path, facts: dict[str, Any] | None = None) -> list[Path]:
     """On the device: write `run_dir/final` into `out` as an fp16 release (shards under 16 MB), drop the tokenizer
     files (they are the ones the run started from) and add the run's log, checking the return limits."""
-    from kpfnlp.backbone import export_backbone
-
     run_dir, out = Path(run_dir), Path(out)
     export_backbone(run_dir / "final", out, facts, dropout=0.1)
     for name in TOKENIZER_FILES:
