@@ -23,7 +23,7 @@ from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.prepare import prepare_pretraining
 from kpfnlp.pretraining.report import read_log_history
 from kpfnlp.pretraining.shards import ShardReader
-from kpfnlp.pretraining.trainer import last_complete_checkpoint, run_pretraining
+from kpfnlp.pretraining.trainer import last_complete_checkpoint, run_pretraining, spent_in_checkpoint
 from kpfnlp.tokenizer import train_wordpiece
 
 WORDS = [
@@ -222,6 +222,30 @@ def test_wall_clock_budget_under_ddp_stops_every_process_at_the_same_step(workdi
     summary = json.loads((workdir / "run-ddp-clock" / "summary.json").read_text())
     assert summary["stopped_by_wall_clock"] and 0 < summary["steps"] < 100000
     BertForPreTraining.from_pretrained(workdir / "run-ddp-clock" / "final")
+
+
+def test_wall_clock_budget_resumes_where_the_checkpoint_left_it(workdir: Path) -> None:
+    """A checkpoint stores the budget time used; the resumed run's clock starts there, so its learning rate goes
+    on down the schedule instead of starting over at the peak."""
+    clock = ["train.max_wall_seconds=3600", "train.max_steps=8", "train.save_steps=4", "train.logging_steps=1"]
+    run_pretraining(_config(workdir, "run-clock-resume", *clock), resume=False, callbacks=[_StopAt(4)])
+    checkpoint = workdir / "run-clock-resume" / "checkpoint-4"
+    spent = spent_in_checkpoint(checkpoint)
+    assert 0 < spent < 3600
+    run_pretraining(_config(workdir, "run-clock-none", "train.max_steps=4", "train.save_steps=4"), resume=False)
+    assert spent_in_checkpoint(workdir / "run-clock-none" / "checkpoint-4") == 0.0 == spent_in_checkpoint(None)
+
+    state_file = checkpoint / "trainer_state.json"  # as if half the budget had gone by before this checkpoint
+    state = json.loads(state_file.read_text())
+    state["stateful_callbacks"]["WallClockBudget"]["attributes"]["elapsed_before"] = 1800.0
+    state_file.write_text(json.dumps(state))
+    summary = run_pretraining(_config(workdir, "run-clock-resume", *clock), resume=True)
+    assert summary["resumed_from"].endswith("checkpoint-4")
+    assert summary["steps"] == 8 and not summary["stopped_by_wall_clock"]
+    # the logged rate is the one a step used; step 5 still runs at the checkpoint's, step 6 on at the resumed clock's
+    rates = {r["step"]: r["learning_rate"] for r in summary_logs(workdir / "run-clock-resume") if "learning_rate" in r}
+    assert rates[5] == pytest.approx(2e-3, rel=0.01)
+    assert rates[6] == pytest.approx(1e-3, rel=0.01) and rates[8] < rates[6]
 
 
 def _flat(config: PretrainConfig) -> list[tuple[str, object]]:

@@ -97,8 +97,8 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     max_steps: int = 1000
-    # train for this many seconds instead, the learning rate decaying to 0 there (fixed-length GPU leases);
-    # max_steps is then only an upper bound
+    # train for this many seconds instead, the learning rate decaying to 0 there (fixed-length GPU leases, CPU
+    # sessions); max_steps is then only an upper bound. Checkpoints keep the time used, so a resumed run goes on
     max_wall_seconds: float | None = None
     lr_scheduler_type: str = "linear"
     max_grad_norm: float = 1.0

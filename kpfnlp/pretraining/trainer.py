@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
 from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_callback import ExportableState
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from kpfnlp.backbone import TOKENIZER_FILES
@@ -57,22 +58,38 @@ class EpochShuffleSampler(Sampler[int]):
         return iter(np.random.default_rng([self.seed, self.epoch]).permutation(self.length).tolist())
 
 
-class WallClockBudget(TrainerCallback):
+class WallClockBudget(TrainerCallback, ExportableState):
     """Train for a fixed wall-clock time, for leases of fixed length (a lent GPU) whose step rate is unknown ahead.
 
     The learning rate warms up over the first `warmup` share of the time and decays linearly to 0 at `seconds`,
     where training stops (`max_steps` stays an upper bound). Under DDP the time is process 0's, broadcast after
-    every step, so all processes apply the same learning rate and stop at the same step. The schedule depends on
-    time, so such a run is not exactly resumable."""
+    every step, so all processes apply the same learning rate and stop at the same step. Checkpoints store the
+    time used so far (`state()`, in `trainer_state.json`), and a resumed run starts its clock there
+    (`elapsed_before`, see `spent_in_checkpoint`): the schedule goes on where it stopped, not from the start."""
 
-    def __init__(self, seconds: float, warmup: float = 0.0) -> None:
-        if seconds <= 0 or not 0 <= warmup < 1:
-            raise ValueError(f"wall-clock budget needs seconds > 0 and 0 <= warmup < 1, got {seconds}, {warmup}")
+    def __init__(self, seconds: float, warmup: float = 0.0, elapsed_before: float = 0.0) -> None:
+        if seconds <= 0 or not 0 <= warmup < 1 or elapsed_before < 0:
+            raise ValueError(
+                f"wall-clock budget needs seconds > 0, 0 <= warmup < 1 and elapsed_before >= 0, "
+                f"got {seconds}, {warmup}, {elapsed_before}"
+            )
         self.seconds = seconds
         self.warmup = warmup
+        self.elapsed_before = elapsed_before
         self.started: float | None = None
-        self.fraction = 0.0  # share of the budget used, as of the last finished step
+        self.fraction = min(elapsed_before / seconds, 1.0)  # share of the budget used, as of the last finished step
         self.stopped = False
+
+    def elapsed(self) -> float:
+        """Seconds of the budget used: those of earlier sessions plus this one's."""
+        return self.elapsed_before + (time.monotonic() - self.started if self.started is not None else 0.0)
+
+    def state(self) -> dict[str, Any]:
+        """Saved into each checkpoint's `trainer_state.json` by the Trainer (the ExportableState protocol)."""
+        return {
+            "args": {"seconds": self.seconds, "warmup": self.warmup},
+            "attributes": {"elapsed_before": self.elapsed()},
+        }
 
     def lr_multiplier(self, _step: int) -> float:
         """Linear warmup over the first `warmup` of the time, then linear decay to 0 at the end."""
@@ -84,7 +101,7 @@ class WallClockBudget(TrainerCallback):
         self.started = time.monotonic()
 
     def on_step_end(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> Any:
-        elapsed = torch.tensor([time.monotonic() - (self.started or time.monotonic())], dtype=torch.float64)
+        elapsed = torch.tensor([self.elapsed()], dtype=torch.float64)
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             elapsed = elapsed.to(args.device)
             torch.distributed.broadcast(elapsed, src=0)
@@ -93,6 +110,17 @@ class WallClockBudget(TrainerCallback):
             control.should_training_stop = True
             self.stopped = True
         return control
+
+
+def spent_in_checkpoint(checkpoint: str | Path | None) -> float:
+    """Wall-clock budget seconds a checkpoint had used (0 without a checkpoint or a budget in it)."""
+    state_file = Path(checkpoint) / "trainer_state.json" if checkpoint else None
+    if state_file is None or not state_file.is_file():
+        return 0.0
+    stored = json.loads(state_file.read_text(encoding="utf-8")).get("stateful_callbacks", {}).get("WallClockBudget")
+    if isinstance(stored, list):
+        stored = stored[0] if stored else None
+    return float(stored["attributes"]["elapsed_before"]) if stored else 0.0
 
 
 class PretrainingTrainer(Trainer):
@@ -356,9 +384,11 @@ def run_pretraining(
     model = build_model(config.model.resolved(), special.vocab_size, special.pad, config.model.init_from)
     args = training_arguments(config, eval_ds is not None)
     collator = PretrainingCollator(special.pad, pad_to_multiple_of=8 if torch.cuda.is_available() else None)
+    output_dir = Path(config.train.output_dir)
+    last = last_complete_checkpoint(output_dir) if resume else None
     budget = None
     if config.train.max_wall_seconds is not None:
-        budget = WallClockBudget(config.train.max_wall_seconds, config.train.warmup_ratio)
+        budget = WallClockBudget(config.train.max_wall_seconds, config.train.warmup_ratio, spent_in_checkpoint(last))
     trainer = PretrainingTrainer(
         model=model,
         args=args,
@@ -368,8 +398,6 @@ def run_pretraining(
         callbacks=[SetEpochCallback(train_ds), *([budget] if budget else []), *(callbacks or [])],
         wall_budget=budget,
     )
-    output_dir = Path(config.train.output_dir)
-    last = last_complete_checkpoint(output_dir) if resume else None
     if last:
         logger.info("resuming from %s", last)
     started = time.perf_counter()
