@@ -15,16 +15,17 @@ RECIPE = ROOT / "training" / "recipes" / "mini-cpu.sh"
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize(
-    ("newest", "overrides", "expected"),
+    ("newest", "overrides", "continued", "expected"),
     [
-        (None, "", ["2500", "6000", "8500", "12000", "16000", "20000"]),
-        (6000, "", ["8500", "12000", "16000", "20000"]),
-        (20000, "", []),
-        (20000, "train.max_steps=24000", ["24000"]),  # a longer last stage is not skipped
+        (None, "", False, ["2500", "6000", "8500", "12000", "16000", "20000"]),
+        (6000, "", False, ["8500", "12000", "16000", "20000"]),
+        (20000, "", False, []),
+        (20000, "", True, []),
+        (20000, "train.max_steps=24000", True, ["24000"]),  # a longer last stage is not skipped
     ],
 )
 def test_recipe_runs_only_the_stages_not_yet_reached(
-    tmp_path: Path, newest: int | None, overrides: str, expected: list[str]
+    tmp_path: Path, newest: int | None, overrides: str, continued: bool, expected: list[str]
 ) -> None:
     run = tmp_path / "run"
     (run / "tokenizer").mkdir(parents=True)
@@ -35,6 +36,9 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
     if newest is not None:
         (run / "pretrain" / f"checkpoint-{newest}").mkdir()
         (run / "pretrain" / "checkpoint-500").mkdir()  # an older one must not be taken for the newest
+    if continued:
+        (run / "pretrain-7" / "final").mkdir(parents=True)
+        (run / "pretrain-7" / "final" / "model.safetensors").write_text("")
     calls = tmp_path / "calls.txt"
     fake = tmp_path / "bin"
     fake.mkdir()
@@ -43,7 +47,16 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PRETRAIN_OVERRIDES": overrides}
     out = subprocess.run(["bash", str(RECIPE), str(run)], env=env, capture_output=True, text=True, check=True)
     lines = calls.read_text().splitlines() if calls.exists() else []
-    assert all(line.startswith("pretrain ") for line in lines)
-    steps = [line.split("train.max_steps=")[1].split()[0] for line in lines]
-    assert steps == expected
-    assert out.stdout.count("skipped") == 6 - len(expected)
+    stages = [line for line in lines if "configs/mini.yaml" in line]
+    assert all(line.startswith("pretrain ") for line in stages)
+    assert [line.split("train.max_steps=")[1].split()[0] for line in stages] == expected
+    assert out.stdout.count("skipped") == 6 - len(expected) + continued
+    # release 7: its own shards, then a run from stage 6's final weights; nothing once its final model exists
+    continuation = [line for line in lines if "configs/mini-continue.yaml" in line]
+    if continued:
+        assert continuation == []
+    else:
+        prepare, pretrain = continuation
+        assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-7" in prepare
+        assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain/final" in pretrain
+        assert f"train.output_dir={run}/pretrain-7" in pretrain

@@ -8,6 +8,8 @@
 # then resumed on a new schedule to 8,500 (release 3), 12,000 (release 4), 16,000 (release 5) and 20,000 steps
 # (release 6). Extra `section.key=value` overrides for the last stage can be given in PRETRAIN_OVERRIDES (e.g.
 # train.max_steps=24000 to go on). A stage whose end step the newest checkpoint has reached is skipped.
+# Release 7 continues the result for 90 minutes of wall clock on fresh packings of the lease corpus
+# (training/configs/mini-continue.yaml, its own shards and output dir; skipped once RUN/pretrain-7/final exists).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -51,3 +53,16 @@ for override in ${PRETRAIN_OVERRIDES:-}; do
 done
 # shellcheck disable=SC2086
 stage "$LAST_END" "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
+# Release 7: a new run from stage 6's final weights, with a fresh optimizer and a wall-clock schedule.
+CONTINUE=training/configs/mini-continue.yaml
+CONTINUE_PATHS=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-7 train.output_dir=$RUN/pretrain-7)
+if compgen -G "$RUN/pretrain-7/final/*.safetensors" >/dev/null; then
+  echo "continuation (release 7): done, skipped"
+else
+  if [ ! -f "$RUN/shards-7/train/meta.json" ]; then
+    rm -rf "$RUN/shards-7"
+    kpfnlp prepare-pretraining --config $CONTINUE "${CONTINUE_PATHS[@]}" 2>&1 | tee "$RUN/prepare-7.log"
+  fi
+  kpfnlp pretrain --config $CONTINUE "${CONTINUE_PATHS[@]}" model.init_from="$RUN/pretrain/final" 2>&1 \
+    | tee -a "$RUN/pretrain-7.log"
+fi
