@@ -21,6 +21,13 @@ DEFAULT_BACKBONE_NAME = "kpfnlp-mini"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 
+def copy_tokenizer_files(source: str | Path, target: str | Path) -> None:
+    """Copy the tokenizer files `source` has (only those: it may be a whole model directory) into `target`."""
+    for name in TOKENIZER_FILES:
+        if (Path(source) / name).is_file():
+            shutil.copy2(Path(source) / name, Path(target) / name)
+
+
 def backbone_path(path: str | Path | None = None) -> Path:
     """The directory of `path`, or of the bundled default backbone; a clear error if it is not a BERT directory."""
     directory = Path(path) if path is not None else MODELS_DIR / DEFAULT_BACKBONE_NAME
@@ -100,8 +107,6 @@ def export_backbone(
     if dropout is not None:
         fields["hidden_dropout_prob"] = fields["attention_probs_dropout_prob"] = dropout
     update_config(target, **fields)
-    for name in TOKENIZER_FILES:
-        if (source / name).is_file():
-            shutil.copy2(source / name, target / name)
+    copy_tokenizer_files(source, target)
     (target / "kpfnlp.json").write_text(json.dumps(extra or {}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return target

@@ -98,7 +98,7 @@ class TrainConfig:
     warmup_ratio: float = 0.06
     max_steps: int = 1000
     # train for this many seconds instead, the learning rate decaying to 0 there (fixed-length GPU leases, CPU
-    # sessions); max_steps is then only an upper bound. Checkpoints keep the time used, so a resumed run goes on
+    # sessions); max_steps is then only an upper bound. Checkpoints keep the time used: a resumed run goes on from it
     max_wall_seconds: float | None = None
     lr_scheduler_type: str = "linear"
     max_grad_norm: float = 1.0

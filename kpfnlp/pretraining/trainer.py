@@ -6,7 +6,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import ExportableState
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from kpfnlp.backbone import TOKENIZER_FILES
+from kpfnlp.backbone import copy_tokenizer_files
 from kpfnlp.pretraining.config import PretrainConfig
 from kpfnlp.pretraining.dataset import PretrainingCollator, PretrainingDataset, SpecialIds
 
@@ -418,10 +417,7 @@ def run_pretraining(
         trainer.save_model(str(final))
         # the tokenizer files as trained, vocab.txt included; only those: data.tokenizer may be a whole model
         # directory (a release continued from), whose weights and config must not replace the trained ones
-        tokenizer_dir = Path(config.data.tokenizer)
-        for name in TOKENIZER_FILES:
-            if (tokenizer_dir / name).is_file():
-                shutil.copy2(tokenizer_dir / name, final / name)
+        copy_tokenizer_files(config.data.tokenizer, final)
         (final / "pretraining_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
         (output_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         with (output_dir / "log_history.jsonl").open("w", encoding="utf-8") as f:

@@ -16,7 +16,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from kpfnlp.backbone import TOKENIZER_FILES, export_backbone
+from kpfnlp.backbone import TOKENIZER_FILES, copy_tokenizer_files, export_backbone
 
 TREE_LIMIT = 64 * 2**20  # bytes of working tree that travel to the device, carried paths included
 FILE_LIMIT = 16 * 2**20  # bytes per file that come back from $OUT
@@ -105,7 +105,5 @@ def import_release(files: str | Path, tokenizer: str | Path, target: str | Path)
     for item in files.iterdir():
         if item.is_file():
             shutil.copy2(item, target / item.name)
-    for name in TOKENIZER_FILES:
-        if (tokenizer / name).is_file():
-            shutil.copy2(tokenizer / name, target / name)
+    copy_tokenizer_files(tokenizer, target)
     return target
