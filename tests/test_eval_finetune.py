@@ -173,3 +173,45 @@ def test_regression_with_mean_pooling(tiny_bert, tmp_path):
     cfg = FinetuneConfig(epochs=1, batch_size=4, pooling="mean")
     record, _ = run_finetune(get_task("klue-sts"), data, tiny_bert, tmp_path, cfg)
     assert set(record["metrics"]) >= {"pearson"} and record["config"]["pooling"] == "mean"
+
+
+def test_fine_tune_resumes_from_its_checkpoint_after_a_crash(tiny_bert, tmp_path, monkeypatch):
+    from transformers import TrainerCallback
+
+    from kpfnlp.eval import finetune
+
+    steps_run: list[int] = []
+    crash = [True]
+
+    class CrashAtStep5(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            steps_run.append(state.global_step)
+            if crash[0] and state.global_step == 5:
+                raise RuntimeError("killed")
+
+    def scores(out: Path, record: dict) -> list[float]:
+        return json.loads((out / record["predictions_file"]).read_text(encoding="utf-8"))
+
+    pairs = [TextExample(GOOD[i % 4], float(i % 6), BAD[(i // 4) % 4]) for i in range(48)]
+    data = TaskData(pairs, pairs[:8], [], "synthetic")
+    spec, ckpt = get_task("klue-sts"), tmp_path / "ckpt"
+    monkeypatch.setattr(finetune, "CHECKPOINT_STEPS", 4)
+    reference, _ = run_finetune(spec, data, tiny_bert, tmp_path / "ref", FinetuneConfig(epochs=2, batch_size=8))
+
+    build = finetune._trainer
+    monkeypatch.setattr(finetune, "_trainer", lambda *a: (t := build(*a)).add_callback(CrashAtStep5()) or t)
+    cfg = FinetuneConfig(epochs=2, batch_size=8, checkpoint_dir=str(ckpt))
+    with pytest.raises(RuntimeError, match="killed"):
+        run_finetune(spec, data, tiny_bert, tmp_path / "res", cfg)
+    assert [p.name for p in ckpt.glob("checkpoint-*")] == ["checkpoint-4"]
+
+    steps_run.clear()
+    crash[0] = False
+    resumed, _ = run_finetune(spec, data, tiny_bert, tmp_path / "res", cfg)
+    assert steps_run == list(range(5, 13))  # 12 steps in all; the first 4 came from the checkpoint
+    assert scores(tmp_path / "res", resumed) == pytest.approx(scores(tmp_path / "ref", reference), abs=1e-5)
+    assert resumed["config"] == reference["config"] and "checkpoint_dir" not in resumed["config"]
+
+    other = FinetuneConfig(epochs=3, batch_size=8, checkpoint_dir=str(ckpt))
+    with pytest.raises(ValueError, match="another fine-tune"):
+        run_finetune(spec, data, tiny_bert, tmp_path / "res", other)

@@ -73,6 +73,13 @@ def _finetune_command(task: str) -> Callable[..., None]:
                 "--pooling", help="Sequence tasks: cls (BERT's pooled [CLS]) or mean (masked mean of the last states)."
             ),
         ] = "cls",
+        checkpoint_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--checkpoint-dir",
+                help="Keep a checkpoint here every 500 steps; rerunning the same command resumes from the last one.",
+            ),
+        ] = None,
     ) -> None:
         from kpfnlp.eval.data import DataError
         from kpfnlp.eval.finetune import FinetuneConfig, run_finetune
@@ -87,6 +94,7 @@ def _finetune_command(task: str) -> Callable[..., None]:
             max_train_samples,
             max_eval_samples,
             pooling,
+            str(checkpoint_dir) if checkpoint_dir else None,
         )
         try:
             spec, data = _load(task, data_dir, train_file, eval_file, max_train_samples, max_eval_samples, seed)

@@ -8,6 +8,8 @@ backbone); `random_init` builds the same architecture from the config with fresh
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import tempfile
 import time
@@ -24,6 +26,9 @@ from kpfnlp.eval.tasks import TaskData, TaskSpec
 
 logger = logging.getLogger(__name__)
 
+CHECKPOINT_STEPS = 500  # with a checkpoint directory: a Trainer checkpoint every this many steps (the last one kept)
+RUN_FILE = "finetune_run.json"  # what a checkpoint directory was started for; a different run refuses to resume it
+
 
 @dataclass
 class FinetuneConfig:
@@ -38,13 +43,15 @@ class FinetuneConfig:
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
     pooling: str = "cls"  # sequence tasks: "cls" (BERT's pooled [CLS]) or "mean" (masked mean of the last states)
+    checkpoint_dir: str | None = None  # keep checkpoints here and resume from the last one (long CPU runs)
 
     def resolved(self, spec: TaskSpec) -> dict[str, Any]:
         """The effective hyperparameters: the task recipe overridden by the values set here.
 
         The QA window overlap is capped at a third of the max length (BERT's 128 of 384) for short max lengths.
         """
-        hp = {**asdict(spec.recipe), **{k: v for k, v in asdict(self).items() if v is not None}}
+        settings = {k: v for k, v in asdict(self).items() if v is not None and k != "checkpoint_dir"}
+        hp = {**asdict(spec.recipe), **settings}
         stride = hp.pop("doc_stride")
         if spec.kind == "qa":
             hp["doc_stride"] = min(stride, hp["max_length"] // 3)
@@ -99,7 +106,7 @@ def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False,
     return tokenizer, model, notes
 
 
-def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_dir: str):
+def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_dir: str, checkpoints: bool):
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
@@ -114,7 +121,9 @@ def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_di
         lr_scheduler_type="linear",
         seed=hp["seed"],
         eval_strategy="no",
-        save_strategy="no",
+        save_strategy="steps" if checkpoints else "no",
+        save_steps=CHECKPOINT_STEPS,
+        save_total_limit=1,
         logging_steps=50,
         report_to="none",
         disable_tqdm=True,
@@ -139,12 +148,18 @@ def _label_id(spec: TaskSpec, label: str | float) -> int | float:
     return float(label) if spec.kind == "regression" else spec.labels.index(label)
 
 
-def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str):
+def _resume_point(work_dir: str, checkpoints: bool) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(work_dir) if checkpoints else None
+
+
+def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
     train = _encode_pairs(tokenizer, data.train, hp["max_length"])
     for feature, ex in zip(train, data.train, strict=True):
         feature["labels"] = _label_id(spec, ex.label)
-    trainer = _trainer(model, tokenizer, hp, train, work_dir)
-    train_out = trainer.train()
+    trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints)
+    train_out = trainer.train(resume_from_checkpoint=_resume_point(work_dir, checkpoints))
     logits = trainer.predict(_encode_pairs(tokenizer, data.eval, hp["max_length"])).predictions
     gold = [ex.label for ex in data.eval]
     if spec.kind == "regression":
@@ -154,14 +169,26 @@ def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, wo
     return spec.score(preds, gold), preds, train_out.training_loss
 
 
-def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str):
+def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
     train = qa.train_features(tokenizer, data.train, hp["max_length"], hp["doc_stride"])
-    trainer = _trainer(model, tokenizer, hp, train, work_dir)
-    train_out = trainer.train()
+    trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints)
+    train_out = trainer.train(resume_from_checkpoint=_resume_point(work_dir, checkpoints))
     features, meta = qa.eval_features(tokenizer, data.eval, hp["max_length"], hp["doc_stride"])
     start_logits, end_logits = trainer.predict(features).predictions[:2]
     answers = qa.decode_answers(data.eval, meta, start_logits, end_logits, null_answer=spec.unanswerable)
     return spec.score_qa(answers, data.eval), answers, train_out.training_loss
+
+
+def _claim_checkpoint_dir(path: Path, spec: TaskSpec, model_dir: str | Path, data: TaskData, hp: dict) -> None:
+    """Record what `path` checkpoints; refuse a directory that holds checkpoints of another run."""
+    run = {"task": spec.name, "model": str(Path(model_dir).resolve()), "config": hp,
+           "data": data_record(data.files, len(data.train), len(data.eval), data.split_note)}  # fmt: skip
+    run = json.loads(json.dumps(run))  # tuples as lists, as they read back
+    record = path / RUN_FILE
+    if record.is_file() and json.loads(record.read_text(encoding="utf-8")) != run:
+        raise ValueError(f"{path} holds checkpoints of another fine-tune ({record}); use a new --checkpoint-dir")
+    path.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def run_finetune(
@@ -182,11 +209,13 @@ def run_finetune(
     if trained and hp["max_length"] > trained:
         tiled = tile_position_embeddings(model.base_model, trained)
         notes.append(f"{tiled} position embeddings past the {trained} pretrained ones initialised by tiling them")
-    with tempfile.TemporaryDirectory(prefix="kpfnlp-eval-") as work_dir:
-        if spec.kind == "qa":
-            scores, preds, loss = _run_qa(spec, tokenizer, model, data, hp, work_dir)
-        else:
-            scores, preds, loss = _run_sequence(spec, tokenizer, model, data, hp, work_dir)
+    checkpoints = cfg.checkpoint_dir is not None
+    if checkpoints:
+        _claim_checkpoint_dir(Path(cfg.checkpoint_dir), spec, model_dir, data, hp)
+    work = contextlib.nullcontext(cfg.checkpoint_dir) if checkpoints else tempfile.TemporaryDirectory(prefix="kpfnlp-")
+    with work as work_dir:
+        run = _run_qa if spec.kind == "qa" else _run_sequence
+        scores, preds, loss = run(spec, tokenizer, model, data, hp, work_dir, checkpoints)
     if spec.unanswerable:
         notes.append(
             f"{scores['unanswerable']} of {len(data.eval)} eval questions are unanswerable and kept: their gold answer "
