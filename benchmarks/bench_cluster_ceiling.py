@@ -23,8 +23,7 @@ import numpy as np
 
 from kpfnlp.cluster import TfidfSvdEmbedder
 from kpfnlp.cluster.evaluate import load_dataset
-from kpfnlp.cluster.metrics import purity
-from kpfnlp.cluster.stages import unit_rows
+from kpfnlp.cluster.metrics import knn_agreement, purity
 from kpfnlp.dedup import DedupConfig, Deduplicator
 from kpfnlp.paths import shared_data_dir
 
@@ -44,24 +43,6 @@ def duplicate_ceiling(texts: list[str], sections: list[str], tiers: tuple[str, .
         "group_purity": round(purity(labels, refs), 3),
         "pair_same_section": round(float(np.mean([sections[a] == sections[b] for a, b in pairs])), 3),
     }
-
-
-def knn_agreement(vectors: np.ndarray, sections: list[str], ks: tuple[int, ...] = (1, 5, 10)) -> dict[str, float]:
-    """Share of each headline's k nearest neighbours (cosine, itself excluded) that share its section."""
-    v = unit_rows(vectors)
-    ref = np.asarray(sections)
-    hits = {k: 0 for k in ks}
-    for start in range(0, len(v), 2048):  # blocks keep the similarity matrix small
-        sims = v[start : start + 2048] @ v.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, start + rows] = -np.inf
-        nearest = np.argpartition(-sims, max(ks), axis=1)[:, : max(ks)]
-        order = np.take_along_axis(sims, nearest, axis=1).argsort(axis=1)[:, ::-1]
-        nearest = np.take_along_axis(nearest, order, axis=1)
-        same = ref[nearest] == ref[start : start + 2048, None]
-        for k in ks:
-            hits[k] += int(same[:, :k].sum())
-    return {f"{k}-NN same section": round(hits[k] / (len(v) * k), 3) for k in ks}
 
 
 def main() -> None:

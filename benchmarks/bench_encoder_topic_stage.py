@@ -19,10 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from kpfnlp.cluster.evaluate import load_dataset
-from kpfnlp.cluster.metrics import clustering_metrics
+from kpfnlp.cluster.metrics import clustering_metrics, knn_agreement
 from kpfnlp.cluster.stages import HDBSCANClusterer, UMAPReducer
 from kpfnlp.encoder.data import read_sts
 from kpfnlp.encoder.model import SentenceEncoder
@@ -31,21 +29,13 @@ from kpfnlp.eval.data import read_ynat
 from kpfnlp.paths import shared_data_dir
 
 
-def nearest_neighbour_agreement(x: np.ndarray, reference: list[str]) -> float:
-    """Share of items whose most similar other item (cosine) carries the same reference label."""
-    sims = x @ x.T
-    np.fill_diagonal(sims, -np.inf)
-    ref = np.asarray(reference)
-    return float(np.mean(ref[sims.argmax(axis=1)] == ref))
-
-
 def cluster_scores(encoder: SentenceEncoder, name: str, data: Path) -> dict[str, float]:
     """Default-pipeline clustering metrics on one data set, plus 1-NN label agreement."""
     texts, reference = load_dataset(name, data)
     x = encoder.encode(texts, batch_size=128)
     labels = HDBSCANClusterer().fit_predict(UMAPReducer().fit_transform(x))
     scores = clustering_metrics(labels, reference)
-    scores["nn1_same_label"] = nearest_neighbour_agreement(x, reference)
+    scores["nn1_same_label"] = knn_agreement(x, reference, ks=(1,))["1-NN same section"]
     return {k: round(v, 4) for k, v in scores.items()}
 
 

@@ -150,3 +150,13 @@ def test_per_group_clustering_embeds_the_feed_once_in_one_space():
     econ = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "경제"} - {-1}
     social = {int(c) for c, g in zip(result.labels, groups, strict=True) if g == "사회"} - {-1}
     assert econ and not econ & social  # global ids (one all-alike group may be all noise: HDBSCAN wants 2+ clusters)
+
+
+def test_knn_agreement_counts_neighbours_with_the_same_label_excluding_itself():
+    from kpfnlp.cluster.metrics import knn_agreement
+
+    # two tight pairs far apart: each item's nearest other item shares its label; its second and third do not
+    x = np.array([[1.0, 0.0], [0.99, 0.1], [0.0, 1.0], [0.1, 0.99]])
+    scores = knn_agreement(x, ["a", "a", "b", "b"], ks=(1, 3))
+    assert scores == {"1-NN same section": 1.0, "3-NN same section": round(1 / 3, 3)}
+    assert knn_agreement(x, ["a", "b", "a", "b"], ks=(1,))["1-NN same section"] == 0.0

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kpfnlp.cluster.stages import unit_rows
+
 
 def purity(labels: Sequence[int], reference: Sequence[str]) -> float:
     """Share of clustered (non-noise) items whose reference label is their cluster's majority label."""
@@ -32,3 +34,21 @@ def clustering_metrics(labels: Sequence[int], reference: Sequence[str]) -> dict[
         "ari": float(adjusted_rand_score(ref[kept], y[kept])) if kept.any() else 0.0,
         "nmi": float(normalized_mutual_info_score(ref[kept], y[kept])) if kept.any() else 0.0,
     }
+
+
+def knn_agreement(vectors: np.ndarray, sections: list[str], ks: tuple[int, ...] = (1, 5, 10)) -> dict[str, float]:
+    """Share of each headline's k nearest neighbours (cosine, itself excluded) that share its section."""
+    v = unit_rows(vectors)
+    ref = np.asarray(sections)
+    hits = {k: 0 for k in ks}
+    for start in range(0, len(v), 2048):  # blocks keep the similarity matrix small
+        sims = v[start : start + 2048] @ v.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = -np.inf
+        nearest = np.argpartition(-sims, max(ks), axis=1)[:, : max(ks)]
+        order = np.take_along_axis(sims, nearest, axis=1).argsort(axis=1)[:, ::-1]
+        nearest = np.take_along_axis(nearest, order, axis=1)
+        same = ref[nearest] == ref[start : start + 2048, None]
+        for k in ks:
+            hits[k] += int(same[:, :k].sum())
+    return {f"{k}-NN same section": round(hits[k] / (len(v) * k), 3) for k in ks}

@@ -148,10 +148,11 @@ def _label_id(spec: TaskSpec, label: str | float) -> int | float:
     return float(label) if spec.kind == "regression" else spec.labels.index(label)
 
 
-def _resume_point(work_dir: str, checkpoints: bool) -> str | None:
+def _last_checkpoint(work_dir: str) -> str | None:
+    """The newest checkpoint in `work_dir` to resume from (None in a fresh or temporary directory)."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    return get_last_checkpoint(work_dir) if checkpoints else None
+    return get_last_checkpoint(work_dir)
 
 
 def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
@@ -159,7 +160,7 @@ def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, wo
     for feature, ex in zip(train, data.train, strict=True):
         feature["labels"] = _label_id(spec, ex.label)
     trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints)
-    train_out = trainer.train(resume_from_checkpoint=_resume_point(work_dir, checkpoints))
+    train_out = trainer.train(resume_from_checkpoint=_last_checkpoint(work_dir))
     logits = trainer.predict(_encode_pairs(tokenizer, data.eval, hp["max_length"])).predictions
     gold = [ex.label for ex in data.eval]
     if spec.kind == "regression":
@@ -172,7 +173,7 @@ def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, wo
 def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
     train = qa.train_features(tokenizer, data.train, hp["max_length"], hp["doc_stride"])
     trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints)
-    train_out = trainer.train(resume_from_checkpoint=_resume_point(work_dir, checkpoints))
+    train_out = trainer.train(resume_from_checkpoint=_last_checkpoint(work_dir))
     features, meta = qa.eval_features(tokenizer, data.eval, hp["max_length"], hp["doc_stride"])
     start_logits, end_logits = trainer.predict(features).predictions[:2]
     answers = qa.decode_answers(data.eval, meta, start_logits, end_logits, null_answer=spec.unanswerable)
