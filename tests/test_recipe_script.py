@@ -60,3 +60,30 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
         assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-7" in prepare
         assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain/final" in pretrain
         assert f"train.output_dir={run}/pretrain-7" in pretrain
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_nsmc_pair_recipe_runs_both_rows_resumably_and_exports_once(tmp_path: Path) -> None:
+    out, calls, fake = tmp_path / "out", tmp_path / "calls.txt", tmp_path / "bin"
+    fake.mkdir()
+    # the fake export writes the config a real one would, so a rerun must not export again
+    (fake / "kpfnlp").write_text(
+        f'#!/usr/bin/env bash\necho "$@" >> {calls}\n'
+        'if [ "$1" = export-backbone ]; then mkdir -p "$3"; echo {} > "$3/config.json"; fi\n'
+    )
+    (fake / "kpfnlp").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    recipe = ROOT / "training" / "recipes" / "nsmc-full-pair.sh"
+    for _ in range(2):  # the second run is the resume
+        subprocess.run(["bash", str(recipe), str(out)], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = calls.read_text().splitlines()
+    assert [line for line in lines if line.startswith("export-backbone")] == [
+        f"export-backbone kpfnlp/models/kpfnlp-mini {out}/pretrained-d0 --dropout 0"
+    ]
+    evals = [line for line in lines if line.startswith("eval nsmc")]
+    assert len(evals) == 4 and all("--epochs 3" in e and "--max-train-samples" not in e for e in evals)
+    pretrained = [e for e in evals if f"--model {out}/pretrained-d0" in e]
+    random = [e for e in evals if "--random-init" in e]
+    assert len(pretrained) == len(random) == 2
+    assert all(f"--checkpoint-dir {out}/ckpt-pretrained" in e for e in pretrained)
+    assert all(f"--checkpoint-dir {out}/ckpt-random" in e for e in random)
