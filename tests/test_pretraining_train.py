@@ -271,9 +271,9 @@ def test_resume_after_sigkill_continues_the_same_run(workdir: Path) -> None:
     deadline = time.monotonic() + 300
     first = workdir / "run-killed" / "checkpoint-4" / "trainer_state.json"
     # kill only once the state file is whole: one caught mid-write is a partial checkpoint, which resume skips
-    while last_complete_checkpoint(workdir / "run-killed") is None and proc.poll() is None:
-        if time.monotonic() > deadline:
-            break
+    while (
+        last_complete_checkpoint(workdir / "run-killed") is None and proc.poll() is None and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
