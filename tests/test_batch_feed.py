@@ -87,3 +87,43 @@ def test_unsupported_extension(tmp_path: Path) -> None:
     (tmp_path / "feed.parquet").write_bytes(b"")
     with pytest.raises(ValueError, match="unsupported feed extension"):
         read_feed(tmp_path / "feed.parquet")
+
+
+def test_json_array_is_streamed_element_by_element(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `.json` array (the newstrust export) gives one row per element, across many small read chunks."""
+    monkeypatch.setattr("kpfnlp.batch.feed._JSON_CHUNK", 7)  # elements and strings cut by every chunk boundary
+    items = [{"title": f"반도체 수출 {i}월 증가", "category": "경제"} for i in range(5)]
+    path = tmp_path / "titles.json"
+    text = json.dumps(items[:3], ensure_ascii=False)[:-1] + ', [1, 2],\n {"title": ""}, 12345,'
+    path.write_text("\ufeff \n" + text + json.dumps(items[3:], ensure_ascii=False)[1:], encoding="utf-8")
+    rows = list(read_feed(path, Columns(text="title")))
+    assert [r.text for r in rows[:3]] == [item["title"] for item in items[:3]]
+    assert [r.error for r in rows[3:6]] == [
+        "element 4: not a JSON object: list",
+        "element 5: empty text: column 'title'",
+        "element 6: not a JSON object: int",
+    ]
+    assert [r.text for r in rows[6:]] == [item["title"] for item in items[3:]] and len(rows) == 8
+    assert rows[0].id == "titles.json:element 1" and [r.index for r in rows] == list(range(8))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('[{"title": "하나"}, {"title": "둘"', "element 2: malformed JSON array: Expecting"),
+        ('[{"title": "하나"} {"title": "둘"}]', "element 2: malformed JSON array: expected ',' or ']'"),
+        ('[{"title": "하나"}', "element 2: malformed JSON array: the array is not closed"),
+    ],
+)
+def test_broken_json_array_ends_with_an_error_row(tmp_path: Path, text: str, reason: str) -> None:
+    path = tmp_path / "feed.json"
+    path.write_text(text, encoding="utf-8")
+    rows = list(read_feed(path))
+    assert rows[0].text == "하나" and rows[0].error is None and len(rows) == 2
+    assert rows[1].error.startswith(reason) and rows[1].error.endswith("the rest of the file was not read")
+
+
+def test_json_file_that_is_not_an_array_is_read_as_lines(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "feed.json", ['{"title": "하나"}', '{"title": "둘"}'])
+    assert [(r.id, r.text) for r in read_feed(path)] == [("feed.json:line 1", "하나"), ("feed.json:line 2", "둘")]
+    assert list(read_feed(_jsonl(tmp_path / "empty.json", ["[ ]"]))) == []

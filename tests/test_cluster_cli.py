@@ -111,3 +111,18 @@ def test_cluster_cli_is_reproducible_by_default(samples, tmp_path):
         assert result.exit_code == 0, result.output
         labels.append([row["cluster"] for row in _jsonl(tmp_path / name)])
     assert labels[0] == labels[1] and len(set(labels[0]) - {-1}) >= 2
+
+
+@pytest.mark.parametrize("command", ["cluster", "dedup"])
+def test_feed_without_a_usable_row_gives_error_rows(tmp_path, command):
+    """Every row bad (here: a JSON array of empty titles and a non-object): error rows, no crash."""
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([{"title": ""}, {"title": "<p> </p>"}, [1]]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    options = ["--embedder", "tfidf", "--no-umap"] if command == "cluster" else ["--tiers", "exact,lexical"]
+    result = CliRunner().invoke(app, [command, str(feed), "-o", str(out), "--text-column", "title", *options])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert [r["id"] for r in rows] == ["feed.json:element 1", "feed.json:element 2", "feed.json:element 3"]
+    errors = [r["error"] for r in rows]
+    assert "empty text" in errors[0] and "no text" in errors[1] and "not a JSON object" in errors[2]

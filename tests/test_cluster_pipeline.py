@@ -16,6 +16,7 @@ from kpfnlp.cluster import (
     NoReducer,
     PCAReducer,
     TfidfSvdEmbedder,
+    UMAPReducer,
     class_tfidf,
     cluster_by_group,
     clustering_metrics,
@@ -160,3 +161,30 @@ def test_knn_agreement_counts_neighbours_with_the_same_label_excluding_itself():
     scores = knn_agreement(x, ["a", "a", "b", "b"], ks=(1, 3))
     assert scores == {"1-NN same section": 1.0, "3-NN same section": round(1 / 3, 3)}
     assert knn_agreement(x, ["a", "b", "a", "b"], ks=(1,))["1-NN same section"] == 0.0
+
+
+def test_evaluation_runs_our_pipeline_per_category_beside_the_whole_feed():
+    """With sections given, the table gets our pipeline per section too: like for like with the original's mode."""
+    from kpfnlp.cluster.evaluate import evaluate_clustering
+
+    texts, _ = _feed()
+    texts += [f"날씨 맑음 {i}" for i in range(8)]  # a fourth story: two stories in each section
+    sections = ["B" if "선거" in t or "날씨" in t else "A" for t in texts]
+    pipeline = ClusterPipeline(
+        BlobEmbedder(), NoReducer(), HDBSCANClusterer(4, 2), ClassTfidfKeywords(1, SplitTokenizer())
+    )
+    rows = evaluate_clustering(texts, sections, BlobEmbedder().encode, "blobs", pipeline, sections, baselines=False)
+    assert [r["config"] for r in rows] == ["ours (blobs)", "ours (blobs), per category"]
+    whole, per_section = rows
+    assert per_section["note"].startswith("per category") and per_section["purity"] == pytest.approx(1.0)
+    assert whole["clusters"] == per_section["clusters"] == 4 and per_section["noise_fraction"] == 0.0
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_umap_pipeline_on_one_or_two_headlines_is_all_noise(n):
+    """UMAP cannot embed two points (it raised); a feed or section that small is all noise, not a crash."""
+    pipeline = ClusterPipeline(
+        BlobEmbedder(), UMAPReducer(), HDBSCANClusterer(2, 1), ClassTfidfKeywords(1, SplitTokenizer())
+    )
+    result = pipeline.fit(["금리 인상", "태풍 북상"][:n])
+    assert result.labels.tolist() == [-1] * n and not result.representative.any()

@@ -107,6 +107,17 @@ def test_jsonl_missing_and_empty_text_columns(uploads) -> None:
         uploads.read_upload(upload, "본문")
 
 
+def test_json_array_upload_columns_and_rows(uploads) -> None:
+    """The newstrust export (a JSON array of {title, category}) uploads like a JSONL feed."""
+    items = [{"title": "한은 기준금리 동결", "category": "경제"}, {"title": "", "category": "사회"}]
+    upload = uploads.inspect_upload("titles.json", json.dumps(items, ensure_ascii=False).encode())
+    assert upload.columns == ["title", "category"]
+    assert uploads.guess_text(upload.columns, headlines=True) == "title"
+    feed = uploads.read_upload(upload, "title", "category")
+    assert feed.texts == ["한은 기준금리 동결"] and feed.extras == ["경제"]
+    assert feed.errors == ["titles.json:element 2: element 2: empty text: column 'title'"]
+
+
 def test_dashboard_command_passes_models_and_disables_usage_stats(tmp_path: Path, monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(dashboard_cmds.subprocess, "call", lambda cmd, env, cwd: calls.append((cmd, env)) or 0)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-from kpfnlp.batch import Columns, FeedRow, feed_format, read_feed
+from kpfnlp.batch import Columns, FeedRow, feed_format, json_records, read_feed
 from kpfnlp.corpus import MissingColumnError
 from kpfnlp.corpus.columns import TEXT_COLUMNS, TITLE_COLUMNS
 from kpfnlp.corpus.encoding import detect_encoding, has_undecodable, open_text
@@ -91,18 +91,14 @@ def _header(path: Path, fmt: str, encoding: str | None) -> list[str]:
             return []
         finally:
             workbook.close()
-    with open_text(path, encoding, newline="") as stream:
-        if fmt != "jsonl":
-            return [c.strip() for c in next(csv.reader(stream, delimiter="\t" if fmt == "tsv" else ","), [])]
+    if fmt in ("jsonl", "json"):
         keys: dict[str, None] = {}
-        for _, line in zip(range(200), stream, strict=False):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
+        for _, record in islice(json_records(path, encoding), 200):
             if isinstance(record, dict):
                 keys.update(dict.fromkeys(record))
         return list(keys)
+    with open_text(path, encoding, newline="") as stream:
+        return [c.strip() for c in next(csv.reader(stream, delimiter="\t" if fmt == "tsv" else ","), [])]
 
 
 def inspect_upload(name: str, data: bytes) -> Upload:
@@ -118,7 +114,9 @@ def inspect_upload(name: str, data: bytes) -> Upload:
     try:
         fmt = feed_format(name)
     except ValueError as err:
-        raise UploadError(f"지원하지 않는 파일 형식입니다: {name} (CSV, TSV, XLSX, JSONL만 읽습니다)") from err
+        raise UploadError(
+            f"지원하지 않는 파일 형식입니다: {name} (CSV, TSV, XLSX, JSONL, JSON 배열만 읽습니다)"
+        ) from err
     with _on_disk(name, data) as path:
         encoding = None if fmt == "xlsx" else detect_encoding(path)
         try:

@@ -2,10 +2,11 @@
 
 The whole API:
 
-- `read_feed(path, Columns(text=, title=, id=), encoding=None) -> Iterator[FeedRow]`: JSONL/CSV/TSV/XLSX
-  (UTF-8 or CP949 detected), exactly one `FeedRow(index, id, text, title, error)` per non-blank input row;
-  unreadable rows have `error` set (`"line 7: malformed JSON: ..."`), a column missing from the whole file
-  raises `kpfnlp.corpus.MissingColumnError` naming the columns present.
+- `read_feed(path, Columns(text=, title=, id=), encoding=None) -> Iterator[FeedRow]`: JSONL, JSON array
+  (`.json` starting with `[`, streamed), CSV/TSV/XLSX (UTF-8 or CP949 detected), exactly one
+  `FeedRow(index, id, text, title, error)` per non-blank input row or array element; unreadable rows have
+  `error` set (`"line 7: malformed JSON: ..."`), a column missing from the whole file raises
+  `kpfnlp.corpus.MissingColumnError` naming the columns present.
 - `run_batch(input, output, process, fields, columns=..., batch_size=32, resume=True, progress=True)`:
   `process(list[FeedRow]) -> list[dict]` gets the good rows of a batch and returns one dict of `fields` per row
   (or `{"error": reason}`); the output (`.jsonl` or `.csv`) gets `id, *fields, error` for every input row, in
@@ -23,7 +24,7 @@ Example (what `dedup` would do)::
     stats = run_batch("feed.csv", "out.jsonl", process, ["length"], columns=Columns(text="본문"))
 """
 
-from kpfnlp.batch.feed import FEED_FORMATS, Columns, FeedRow, feed_format, read_feed
+from kpfnlp.batch.feed import FEED_FORMATS, Columns, FeedRow, feed_format, json_records, read_feed
 from kpfnlp.batch.runner import ProcessBatch, ResumeMismatchError, RunStats, run_batch
 from kpfnlp.batch.writer import ExistingOutput, FeedWriter, count_complete_rows, output_format
 
@@ -38,6 +39,7 @@ __all__ = [
     "RunStats",
     "count_complete_rows",
     "feed_format",
+    "json_records",
     "output_format",
     "read_feed",
     "run_batch",

@@ -1,9 +1,14 @@
-"""Read an article feed (JSONL, CSV, TSV, XLSX; UTF-8 or CP949) as a stream with exactly one `FeedRow` per row.
+"""Read an article feed (JSONL, JSON array, CSV, TSV, XLSX; UTF-8 or CP949) as a stream, one `FeedRow` per row.
 
 Unlike the corpus readers, which skip bad rows, a feed never drops one: a malformed JSON line, a row with the
 wrong number of fields or an empty text becomes a `FeedRow` with `error` set, so a batch job can write one
 output row per input row. Blank lines are not rows. A column missing from the whole file raises
 `MissingColumnError` naming the columns the file has.
+
+A `.json` file is a JSON array of objects when it starts with `[` (the newstrust headline export): its elements
+are decoded one at a time, so memory stays bounded; a syntax error inside the array ends the read with one error
+row that says where and that the rest of the file was not read (an array cannot be resynchronised). Any other
+`.json` file is read as JSON lines.
 
 A CSV record may span lines only inside a quoted field, and a stray quote would make that field swallow the
 rest of the file. So one record may hold at most `_RECORD_LINES` physical lines and `_RECORD_CHARS`
@@ -16,6 +21,8 @@ it swallowed), and reading goes on from the line after it, so the rows it swallo
 from __future__ import annotations
 
 import csv
+import json
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,13 +34,16 @@ from kpfnlp.corpus.document import Document
 from kpfnlp.corpus.encoding import data_suffix, has_undecodable, open_text
 from kpfnlp.corpus.tabular import json_line_records
 
-FEED_FORMATS = ("jsonl", "csv", "tsv", "xlsx")
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
+FEED_FORMATS = ("jsonl", "json", "csv", "tsv", "xlsx")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 _SENTENCE_LISTS = ("article_original",)  # Dacon JSONL: the article as a list of sentences
 # One CSV record's characters (all its lines): a little above the longest article the summarizer takes
 # (`kpfnlp.summarize.summarizer.MAX_CHARS`, 200,000), so such an article still gets the summarizer's own error.
 _RECORD_CHARS = 250_000
 _RECORD_LINES = 10_000  # a quoted field over more lines than this is a stray quote, not an article
+_JSON_CHUNK = 1 << 16  # characters read at a time from a JSON array
+_JSON_ELEMENT_CHARS = 40 * _RECORD_CHARS  # a JSON array element longer than this ends the read as malformed
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Columns:
 
 
 def feed_format(path: str | Path) -> str:
-    """The feed format from the extension (through .gz/.xz/.bz2): jsonl, csv, tsv or xlsx."""
+    """The feed format from the extension (through .gz/.xz/.bz2): jsonl, json, csv, tsv or xlsx."""
     suffix = data_suffix(path)
     if suffix not in _SUFFIXES:
         raise ValueError(f"{path}: unsupported feed extension {suffix!r}; use one of {sorted(_SUFFIXES)}")
@@ -106,6 +116,8 @@ def _text_records(path: Path, name: str, encoding: str | None) -> Iterator[tuple
     """Records of a JSONL/CSV/TSV file, or the reason a row is unusable."""
     if name == "jsonl":
         yield from _jsonl_records(path, encoding)
+    elif name == "json":
+        yield from json_records(path, encoding)
     else:
         yield from _csv_records(path, "\t" if name == "tsv" else ",", encoding)
 
@@ -113,6 +125,68 @@ def _text_records(path: Path, name: str, encoding: str | None) -> Iterator[tuple
 def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[str, dict[str, Any] | str]]:
     for lineno, record in json_line_records(path, encoding):
         yield f"line {lineno}", record
+
+
+def json_records(path: Path, encoding: str | None = None) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """Records of a `.json` feed: the elements of a JSON array (`element N`), or its lines when it is no array."""
+    with open_text(path, encoding) as stream:
+        head = stream.read(_JSON_CHUNK)
+        start = head.lstrip("\ufeff \t\r\n")
+        if start.startswith("["):
+            yield from _json_array_records(stream, start[1:])
+            return
+    yield from _jsonl_records(path, encoding)
+
+
+def _json_array_records(stream: IO[str], buffer: str) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """The elements of a JSON array whose text after `[` begins with `buffer` and goes on in `stream`."""
+    decoder = json.JSONDecoder()
+    pos, eof, count = 0, False, 0
+
+    def more() -> bool:
+        nonlocal buffer, pos, eof
+        chunk = stream.read(_JSON_CHUNK)
+        eof = not chunk
+        buffer, pos = buffer[pos:] + chunk, 0
+        return not eof
+
+    def skip_space() -> str:
+        nonlocal pos
+        while True:
+            pos = _JSON_SPACE.match(buffer, pos).end()
+            if pos < len(buffer) or not more():
+                return buffer[pos] if pos < len(buffer) else ""
+
+    def broken(reason: str) -> tuple[str, str]:
+        return f"element {count + 1}", f"malformed JSON array: {reason}; the rest of the file was not read"
+
+    while True:
+        char = skip_space()
+        if char == "]" and count == 0:
+            return
+        while True:  # decode one element, reading on while it may be cut off by the buffer's end
+            try:
+                value, end = decoder.raw_decode(buffer, pos)
+                if end < len(buffer) or eof:
+                    break
+            except json.JSONDecodeError as exc:
+                if eof or len(buffer) - pos > _JSON_ELEMENT_CHARS:
+                    yield broken(f"{exc.msg} at character {exc.pos - pos + 1} of the element")
+                    return
+            if len(buffer) - pos > _JSON_ELEMENT_CHARS:
+                yield broken(f"an element of more than {_JSON_ELEMENT_CHARS:,} characters")
+                return
+            more()
+        count += 1
+        yield f"element {count}", value if isinstance(value, dict) else f"not a JSON object: {type(value).__name__}"
+        pos = end
+        char = skip_space()
+        if char == "]":
+            return
+        if char != ",":
+            yield broken("expected ',' or ']' after an element" if char else "the array is not closed")
+            return
+        pos += 1
 
 
 class _RecordTooLong(Exception):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kpfnlp.cluster import TfidfSvdEmbedder
     from kpfnlp.encoder import SentenceEncoder
 
-InputPath = Annotated[Path, typer.Argument(help="Feed file: JSONL, CSV/TSV (UTF-8 or CP949) or XLSX.")]
+InputPath = Annotated[Path, typer.Argument(help="Feed file: JSONL, JSON array, CSV/TSV (UTF-8 or CP949) or XLSX.")]
 OutputPath = Annotated[Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.")]
 TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column with the text (default: title/body).")]
 IdColumn = Annotated[
@@ -278,6 +278,11 @@ def cluster_cmd(
         outlier_threshold=outlier_threshold,
     )  # fmt: skip
     rows, good, errors = _read_rows(input, text_column, id_column, group_column)
+    fields = ["cluster", "keywords", "representative", "duplicate_group"]
+    if not good:
+        _write(output, fields, rows, {}, errors)
+        typer.echo(f"{len(rows)} rows, {len(errors)} errors, no row with text to cluster -> {output}")
+        return
     texts = [rows[i].text for i in good]
     if group_column:  # the group value travels in FeedRow.title
         result = cluster_by_group(pipeline, texts, [rows[i].title or "" for i in good])
@@ -290,7 +295,7 @@ def cluster_cmd(
         }
         for k, i in enumerate(good)
     }  # fmt: skip
-    _write(output, ["cluster", "keywords", "representative", "duplicate_group"], rows, values, errors)
+    _write(output, fields, rows, values, errors)
     if (map_html or map_png) and len(texts) > 2:
         from kpfnlp.cluster.plot import map_coordinates, write_html_map, write_png_map
 

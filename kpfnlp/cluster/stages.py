@@ -48,6 +48,8 @@ class UMAPReducer:
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         import umap
 
+        if len(x) < 3:  # UMAP's graph needs three points (it fails on two); nothing to reduce anyway
+            return np.asarray(x)
         n_neighbors = max(2, min(self.n_neighbors, len(x) - 1))
         reducer = umap.UMAP(
             n_components=min(self.n_components, max(1, len(x) - 2)), n_neighbors=n_neighbors,
