@@ -113,16 +113,37 @@ def test_cluster_cli_is_reproducible_by_default(samples, tmp_path):
     assert labels[0] == labels[1] and len(set(labels[0]) - {-1}) >= 2
 
 
-@pytest.mark.parametrize("command", ["cluster", "dedup"])
-def test_feed_without_a_usable_row_gives_error_rows(tmp_path, command):
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("cluster", ["--embedder", "tfidf", "--no-umap"]),
+        ("dedup", ["--tiers", "exact,lexical"]),
+        ("dedup", []),  # the semantic tier too: the bundled encoder gets no text to encode
+        ("embed", []),
+    ],
+)
+def test_feed_without_a_usable_row_gives_error_rows(tmp_path, command, options):
     """Every row bad (here: a JSON array of empty titles and a non-object): error rows, no crash."""
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps([{"title": ""}, {"title": "<p> </p>"}, [1]]), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    options = ["--embedder", "tfidf", "--no-umap"] if command == "cluster" else ["--tiers", "exact,lexical"]
     result = CliRunner().invoke(app, [command, str(feed), "-o", str(out), "--text-column", "title", *options])
     assert result.exit_code == 0, result.output
     rows = _jsonl(out)
     assert [r["id"] for r in rows] == ["feed.json:element 1", "feed.json:element 2", "feed.json:element 3"]
     errors = [r["error"] for r in rows]
     assert "empty text" in errors[0] and "no text" in errors[1] and "not a JSON object" in errors[2]
+
+
+def test_embed_reads_text_as_dedup_and_cluster_do(tmp_path):
+    """HTML remnants are stripped before encoding, and markup-only text is an error row, not a vector."""
+    feed = tmp_path / "feed.jsonl"
+    titles = ["<b>한은</b> 기준금리 동결", "한은 기준금리 동결", "<p></p>", "태풍 북상"]
+    feed.write_text("".join(json.dumps({"title": t}, ensure_ascii=False) + "\n" for t in titles), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["embed", str(feed), "-o", str(out), "--text-column", "title"])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert rows[0]["embedding"] == rows[1]["embedding"] and rows[0]["embedding"] != rows[3]["embedding"]
+    assert rows[2]["embedding"] is None and "no text" in rows[2]["error"]
+    assert len(rows[0]["embedding"]) == 256 and [r["error"] for r in rows if r is not rows[2]] == [None] * 3

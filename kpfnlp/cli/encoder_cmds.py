@@ -64,11 +64,16 @@ def _feed_embedder(embedder: str, encoder: Path | None) -> TfidfSvdEmbedder | Se
     return TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
 
 
+NO_TEXT = "no text (empty, or only punctuation/markup)"
+
+
 def _read_rows(path: Path, text_column: str | None, id_column: str | None, title_column: str | None = None):
-    """All feed rows, plus the indices of the usable ones and a per-row error for the rest."""
+    """All feed rows, the indices of the usable ones, their texts normalised (NFC, HTML remnants, whitespace)
+    as the encoder and keywords should see them, and a per-row error for the rest."""
     from kpfnlp.batch import Columns, read_feed
     from kpfnlp.corpus import MissingColumnError
     from kpfnlp.dedup import dedup_key
+    from kpfnlp.text import normalize_text
 
     try:
         rows = list(read_feed(path, Columns(text=text_column, title=title_column, id=id_column)))
@@ -79,12 +84,13 @@ def _read_rows(path: Path, text_column: str | None, id_column: str | None, title
         if row.error is not None:
             errors[row.index] = row.error
         elif not dedup_key(row.text):
-            errors[row.index] = "no text (empty, or only punctuation/markup)"
+            errors[row.index] = NO_TEXT
     good = [i for i, row in enumerate(rows) if row.index not in errors]
-    no_hangul = sum(1 for i in good if not any("가" <= ch <= "힣" for ch in rows[i].text))
+    texts = [normalize_text(rows[i].text) for i in good]
+    no_hangul = sum(1 for text in texts if not any("가" <= ch <= "힣" for ch in text))
     if no_hangul:
         typer.echo(f"note: {no_hangul} rows contain no Hangul (processed as they are)", err=True)
-    return rows, good, errors
+    return rows, good, texts, errors
 
 
 def _write(output: Path, fields: list[str], rows, values: dict[int, dict[str, Any]], errors: dict[int, str]) -> None:
@@ -150,12 +156,19 @@ def embed_cmd(
 ) -> None:
     """Sentence embeddings, one output row per input row (`embedding` as a list of floats); resumable."""
     from kpfnlp.batch import Columns, run_batch
+    from kpfnlp.dedup import dedup_key
+    from kpfnlp.text import normalize_text
 
     model = _encoder(encoder, "pass --encoder DIR")
 
     def process(rows):
-        vectors = model.encode([row.text for row in rows], batch_size=batch_size)
-        return [{"embedding": [round(float(v), 6) for v in vec]} for vec in vectors]
+        texts = [normalize_text(row.text) for row in rows]  # as dedup and cluster embed them
+        keep = [i for i, text in enumerate(texts) if dedup_key(text)]
+        vectors = model.encode([texts[i] for i in keep], batch_size=batch_size)
+        out: list[dict[str, Any]] = [{"error": NO_TEXT} for _ in rows]
+        for i, vec in zip(keep, vectors, strict=True):
+            out[i] = {"embedding": [round(float(v), 6) for v in vec]}
+        return out
 
     stats = run_batch(
         input, output, process, ["embedding"], columns=Columns(text=text_column, id=id_column),
@@ -202,8 +215,8 @@ def dedup_cmd(
                 "or --tiers exact,lexical to skip the encoding"
             )
     cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
-    rows, good, errors = _read_rows(input, text_column, id_column)
-    records = Deduplicator(cfg, embedder).run([rows[i].text for i in good], [rows[i].id for i in good])
+    rows, good, texts, errors = _read_rows(input, text_column, id_column)
+    records = Deduplicator(cfg, embedder).run(texts, [rows[i].id for i in good])
     values = {
         good[r.index]: {"group": r.group, "canonical": r.canonical, "similarity": r.similarity, "tier": r.tier}
         for r in records
@@ -277,13 +290,12 @@ def cluster_cmd(
         deduplicator=Deduplicator(DedupConfig(tiers=("exact", "lexical"))) if dedup else None,
         outlier_threshold=outlier_threshold,
     )  # fmt: skip
-    rows, good, errors = _read_rows(input, text_column, id_column, group_column)
+    rows, good, texts, errors = _read_rows(input, text_column, id_column, group_column)
     fields = ["cluster", "keywords", "representative", "duplicate_group"]
     if not good:
         _write(output, fields, rows, {}, errors)
         typer.echo(f"{len(rows)} rows, {len(errors)} errors, no row with text to cluster -> {output}")
         return
-    texts = [rows[i].text for i in good]
     if group_column:  # the group value travels in FeedRow.title
         result = cluster_by_group(pipeline, texts, [rows[i].title or "" for i in good])
     else:

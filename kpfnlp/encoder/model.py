@@ -57,7 +57,9 @@ class SentenceEncoder:
         return int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text."""
+        """Unit-length float32 embeddings, one row per text (a (0, dimension) array for no texts)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.model.encode(
             list(texts), batch_size=batch_size, show_progress_bar=show_progress, convert_to_numpy=True
         )
