@@ -124,6 +124,8 @@ def test_k5_and_short_articles(summarizer: Summarizer) -> None:
         ("", "empty"),
         ("   \n ", "empty"),
         ("This is an English article. It has two sentences.", "not Korean"),
+        ("12345", "not Korean"),  # a number in the body column
+        ("2024.06.01 - 13:00 (+1.2%)", "not Korean"),
         ("가" * 200_001, "too long"),
         ("홍길동 기자 hong@yna.co.kr", "nothing to summarise"),
     ],

@@ -124,7 +124,7 @@ class Summarizer:
         if not text:
             raise ArticleError("empty text")
         letters = len(_LETTER.findall(text))
-        if len(_HANGUL.findall(text)) < 0.2 * letters:
+        if not letters or len(_HANGUL.findall(text)) < 0.2 * letters:  # digits and symbols alone are no article
             raise ArticleError("not Korean text: the summarizer reads Korean news")
         return self.splitter(text)
 
