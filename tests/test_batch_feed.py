@@ -127,3 +127,39 @@ def test_json_file_that_is_not_an_array_is_read_as_lines(tmp_path: Path) -> None
     path = _jsonl(tmp_path / "feed.json", ['{"title": "하나"}', '{"title": "둘"}'])
     assert [(r.id, r.text) for r in read_feed(path)] == [("feed.json:line 1", "하나"), ("feed.json:line 2", "둘")]
     assert list(read_feed(_jsonl(tmp_path / "empty.json", ["[ ]"]))) == []
+
+
+def _aihub_doc(doc_id: str, sentences: list[str]) -> dict:
+    """An AI-Hub 문서요약 document: paragraphs of {index, sentence}, here two paragraphs in reverse order."""
+    items = [{"index": i, "sentence": s, "highlight_indices": ""} for i, s in enumerate(sentences)]
+    return {"id": doc_id, "title": f"제목 {doc_id}", "text": [items[2:], items[:2]], "extractive": [0, 1, 2]}
+
+
+def test_aihub_json_gives_one_row_per_document(tmp_path: Path) -> None:
+    docs = [_aihub_doc("a1", ["첫째 문장.", "둘째 문장.", "셋째 문장."]), {"id": "a2", "text": [["깨진 문단"]]}]
+    docs.append(_aihub_doc("a3", ["하나.", "둘.", "셋.", "넷."]))
+    path = tmp_path / "docsum.json"
+    path.write_text(json.dumps({"name": "문서요약", "documents": docs}, ensure_ascii=False, indent=1), encoding="utf-8")
+    rows = list(read_feed(path))
+    assert [(r.id, r.title, r.text) for r in rows[::2]] == [
+        ("a1", "제목 a1", "첫째 문장. 둘째 문장. 셋째 문장."),
+        ("a3", "제목 a3", "하나. 둘. 셋. 넷."),
+    ]
+    assert rows[1].id == "docsum.json:documents[1]" and "missing column" in rows[1].error and len(rows) == 3
+    one_line = tmp_path / "min.json"  # the same file minified onto one line
+    one_line.write_text(json.dumps({"documents": docs}, ensure_ascii=False), encoding="utf-8")
+    assert [r.text for r in read_feed(one_line)] == [r.text for r in rows]
+
+
+def test_json_object_and_json_lines_with_a_bad_first_line(tmp_path: Path) -> None:
+    pretty = tmp_path / "one.json"
+    pretty.write_text(json.dumps({"id": "x", "title": "제목", "body": "본문."}, ensure_ascii=False, indent=2), "utf-8")
+    assert [(r.id, r.text, r.error) for r in read_feed(pretty)] == [("x", "본문.", None)]
+    lines = _jsonl(tmp_path / "lines.json", ['{"body": "깨진', '{"body": "하나"}', '{"body": "둘"}'])
+    rows = list(read_feed(lines))
+    assert rows[0].error.startswith("line 1: malformed JSON") and [r.text for r in rows[1:]] == ["하나", "둘"]
+
+
+def test_real_aihub_sample_reads_every_document(shared_data: Path) -> None:
+    rows = list(read_feed(shared_data / "summarization" / "aihub_docsum_sample.json"))
+    assert len(rows) == 41 and all(r.error is None and r.title and len(r.text) > 100 for r in rows)

@@ -7,8 +7,10 @@ output row per input row. Blank lines are not rows. A column missing from the wh
 
 A `.json` file is a JSON array of objects when it starts with `[` (the newstrust headline export): its elements
 are decoded one at a time, so memory stays bounded; a syntax error inside the array ends the read with one error
-row that says where and that the rest of the file was not read (an array cannot be resynchronised). Any other
-`.json` file is read as JSON lines.
+row that says where and that the rest of the file was not read (an array cannot be resynchronised). A `.json`
+file whose first line is no complete JSON value is one JSON object, parsed whole: AI-Hub 문서요약 JSON gives one
+row per entry of its `documents` list (its `text`, paragraphs of `{index, sentence}`, becomes the sentence list in
+order), any other object one row. Any other `.json` file is read as JSON lines.
 
 A CSV record may span lines only inside a quoted field, and a stray quote would make that field swallow the
 rest of the file. So one record may hold at most `_RECORD_LINES` physical lines and `_RECORD_CHARS`
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from kpfnlp.corpus.aihub import aihub_sentences
 from kpfnlp.corpus.columns import ColumnMapper
 from kpfnlp.corpus.document import Document
 from kpfnlp.corpus.encoding import data_suffix, has_undecodable, open_text
@@ -135,7 +138,48 @@ def json_records(path: Path, encoding: str | None = None) -> Iterator[tuple[str,
         if start.startswith("["):
             yield from _json_array_records(stream, start[1:])
             return
+        first_line = start.split("\n", 1)[0] if "\n" in start else start + stream.readline()
+    if start.startswith("{") and _one_object(first_line):
+        yield from _json_object_records(path, encoding)
+        return
     yield from _jsonl_records(path, encoding)
+
+
+def _one_object(first_line: str) -> bool:
+    """Whether a file starting with `first_line` is one JSON object: pretty-printed (a first line that opens it
+    and goes on) or AI-Hub's `documents` on one line. A malformed first line of JSON lines is not."""
+    try:
+        value = json.loads(first_line)
+    except json.JSONDecodeError:
+        return first_line.rstrip().endswith(("{", "[", ","))
+    return isinstance(value, dict) and isinstance(value.get("documents"), list)
+
+
+def _json_object_records(path: Path, encoding: str | None) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """One JSON object over many lines: the entries of an AI-Hub `documents` list, or the object itself."""
+    with open_text(path, encoding) as stream:
+        try:
+            data = json.load(stream)
+        except json.JSONDecodeError:  # not one object after all: line by line, each bad line its own error row
+            data = None
+    if data is None:
+        yield from _jsonl_records(path, encoding)
+        return
+    documents = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(documents, list):
+        yield "object", data if isinstance(data, dict) else f"not a JSON object: {type(data).__name__}"
+        return
+    for position, record in enumerate(documents):
+        where = f"documents[{position}]"
+        if not isinstance(record, dict):
+            yield where, f"not a JSON object: {type(record).__name__}"
+            continue
+        try:
+            sentences = aihub_sentences(record)
+        except (KeyError, TypeError) as exc:
+            yield where, f"missing column: {exc} in 'text' (AI-Hub paragraphs of {{index, sentence}})"
+            continue
+        yield where, {**record, "text": sentences}
 
 
 def _json_array_records(stream: IO[str], buffer: str) -> Iterator[tuple[str, dict[str, Any] | str]]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kpfnlp.cluster import TfidfSvdEmbedder
     from kpfnlp.encoder import SentenceEncoder
 
-InputPath = Annotated[Path, typer.Argument(help="Feed file: JSONL, JSON array, CSV/TSV (UTF-8 or CP949) or XLSX.")]
+InputPath = Annotated[Path, typer.Argument(help="Feed: JSONL, JSON array or object, CSV/TSV (UTF-8 or CP949) or XLSX.")]
 OutputPath = Annotated[Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.")]
 TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column with the text (default: title/body).")]
 IdColumn = Annotated[

@@ -21,7 +21,7 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command("summarize")
 def summarize_cmd(
-    input: Path = typer.Argument(..., help="Feed: .jsonl, .csv, .tsv or .xlsx (UTF-8 or CP949, detected)."),
+    input: Path = typer.Argument(..., help="Feed: .jsonl, .json, .csv, .tsv or .xlsx (UTF-8 or CP949)."),
     output: Path = typer.Option(None, "--output", "-o", help="Output .jsonl or .csv (default: INPUT.summary.jsonl)."),
     text_column: str = typer.Option(None, "--text-column", help="Article body column (default: text/body/본문...)."),
     id_column: str = typer.Option(None, "--id-column", help="Id column (default: id/doc_id...; else file:line)."),

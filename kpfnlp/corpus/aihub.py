@@ -52,6 +52,13 @@ def read_dacon(path: str | Path, report: ReadReport, *, encoding: str | None = N
         yield _sentences_document(doc_id, sentences, None, path, meta)
 
 
+def aihub_sentences(document: dict[str, Any]) -> list[str]:
+    """The sentences of one AI-Hub document in `index` order (`text` is paragraphs of `{index, sentence}`);
+    raises KeyError / TypeError when `text` is not shaped so."""
+    items = sorted((s for paragraph in document["text"] for s in paragraph), key=lambda s: s["index"])
+    return [str(item["sentence"]).strip() for item in items]
+
+
 def read_aihub(path: str | Path, report: ReadReport, *, encoding: str | None = None) -> Iterator[Document]:
     """Read an AI-Hub 문서요약 JSON file (`{documents: [{id, title, text: [[{index, sentence}]], ...}]}`).
 
@@ -66,9 +73,7 @@ def read_aihub(path: str | Path, report: ReadReport, *, encoding: str | None = N
     for position, record in enumerate(documents):
         where = f"{path}:documents[{position}]"
         try:
-            paragraphs = record["text"]
-            items = sorted((s for paragraph in paragraphs for s in paragraph), key=lambda s: s["index"])
-            sentences = [str(item["sentence"]).strip() for item in items]
+            sentences = aihub_sentences(record)
         except (KeyError, TypeError) as exc:
             report.add(where, f"missing column: {exc} in 'text' (paragraphs of {{index, sentence}})")
             continue
