@@ -147,3 +147,12 @@ def test_embed_reads_text_as_dedup_and_cluster_do(tmp_path):
     assert rows[0]["embedding"] == rows[1]["embedding"] and rows[0]["embedding"] != rows[3]["embedding"]
     assert rows[2]["embedding"] is None and "no text" in rows[2]["error"]
     assert len(rows[0]["embedding"]) == 256 and [r["error"] for r in rows if r is not rows[2]] == [None] * 3
+
+
+@pytest.mark.parametrize("command", ["cluster", "dedup", "embed"])
+def test_unwritable_output_is_refused_before_any_work(samples, tmp_path, command):
+    args = [command, str(samples / "headlines.csv"), "-o", str(tmp_path / "out.txt"), "--text-column", "title"]
+    result = CliRunner().invoke(app, args)
+    message = " ".join(result.output.replace("│", " ").split())  # rich may wrap the message in a box
+    assert result.exit_code == 2 and "output must end in .jsonl or .csv" in message
+    assert not (tmp_path / "out.txt").exists()

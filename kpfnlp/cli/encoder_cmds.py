@@ -21,7 +21,22 @@ if TYPE_CHECKING:
     from kpfnlp.encoder import SentenceEncoder
 
 InputPath = Annotated[Path, typer.Argument(help="Feed: JSONL, JSON array or object, CSV/TSV (UTF-8 or CP949) or XLSX.")]
-OutputPath = Annotated[Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.")]
+
+
+def _output_path(path: Path) -> Path:
+    """Refuse an output the writer cannot write before any work is done (not after clustering a feed)."""
+    from kpfnlp.batch.writer import output_format
+
+    try:
+        output_format(path)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
+    return path
+
+
+OutputPath = Annotated[
+    Path, typer.Option("--output", "-o", help="Output table: .jsonl or .csv.", callback=_output_path)
+]
 TextColumn = Annotated[str | None, typer.Option("--text-column", help="Column with the text (default: title/body).")]
 IdColumn = Annotated[
     str | None, typer.Option("--id-column", help="Column with the row id (default: id, else file:line).")
