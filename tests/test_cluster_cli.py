@@ -98,7 +98,19 @@ def test_cluster_cli_per_group_and_bad_rows(tmp_path):
 def test_cluster_cli_missing_column_is_a_clear_error(samples, tmp_path, missing):
     args = ["cluster", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.csv"), "--text-column", missing]
     result = CliRunner().invoke(app, [*args, "--embedder", "tfidf"])
-    assert result.exit_code == 1 and missing in result.output
+    assert result.exit_code == 1 and missing in result.output and "--text-column" in result.output
+
+
+def test_missing_group_or_text_column_names_the_option(tmp_path):
+    feed = tmp_path / "feed.csv"
+    feed.write_text("a,b\n한은 기준금리 동결,경제\n", encoding="utf-8")
+    out = ["-o", str(tmp_path / "o.csv"), "--embedder", "tfidf"]
+    result = CliRunner().invoke(app, ["cluster", str(feed), *out, "--text-column", "a", "--group-column", "섹션"])
+    message = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 1 and "no column '섹션' (given as --group-column)" in message
+    result = CliRunner().invoke(app, ["cluster", str(feed), *out])
+    message = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 1 and "--text-column" in message and "['a', 'b']" in message
 
 
 def test_cluster_cli_is_reproducible_by_default(samples, tmp_path):

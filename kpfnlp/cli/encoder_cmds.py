@@ -92,7 +92,14 @@ def _read_rows(path: Path, text_column: str | None, id_column: str | None, title
 
     try:
         rows = list(read_feed(path, Columns(text=text_column, title=title_column, id=id_column)))
-    except (FileNotFoundError, ValueError, MissingColumnError) as err:
+    except MissingColumnError as err:  # name the command's own options, not the library's arguments
+        flags = {text_column: "--text-column", id_column: "--id-column", title_column: "--group-column"}
+        if isinstance(err.wanted, str):
+            wanted, hint = err.wanted, f" (given as {flags[err.wanted]})" if err.wanted in flags else ""
+        else:  # none of the usual text column names
+            wanted, hint = " / ".join(err.wanted), " (name the text column with --text-column)"
+        raise _fail(f"{path}: no column {wanted!r}{hint}; the file has columns {err.available}") from err
+    except (FileNotFoundError, ValueError) as err:
         raise _fail(str(err)) from err
     errors: dict[int, str] = {}
     for row in rows:
