@@ -114,9 +114,7 @@ def inspect_upload(name: str, data: bytes) -> Upload:
     try:
         fmt = feed_format(name)
     except ValueError as err:
-        raise UploadError(
-            f"지원하지 않는 파일 형식입니다: {name} (CSV, TSV, XLSX, JSONL, JSON 배열만 읽습니다)"
-        ) from err
+        raise UploadError(f"지원하지 않는 파일 형식입니다: {name} (CSV, TSV, XLSX, JSONL, JSON만 읽습니다)") from err
     with _on_disk(name, data) as path:
         encoding = None if fmt == "xlsx" else detect_encoding(path)
         try:

@@ -3,7 +3,8 @@
 The whole API:
 
 - `read_feed(path, Columns(text=, title=, id=), encoding=None) -> Iterator[FeedRow]`: JSONL, JSON array
-  (`.json` starting with `[`, streamed), CSV/TSV/XLSX (UTF-8 or CP949 detected), exactly one
+  (`.json` starting with `[`, streamed), AI-Hub 문서요약 JSON (a row per document), CSV/TSV/XLSX (UTF-8 or
+  CP949 detected), exactly one
   `FeedRow(index, id, text, title, error)` per non-blank input row or array element; unreadable rows have
   `error` set (`"line 7: malformed JSON: ..."`), a column missing from the whole file raises
   `kpfnlp.corpus.MissingColumnError` naming the columns present.

@@ -82,13 +82,21 @@ def _feed_embedder(embedder: str, encoder: Path | None) -> TfidfSvdEmbedder | Se
 NO_TEXT = "no text (empty, or only punctuation/markup)"
 
 
+def _usable_text(text: str) -> str | None:
+    """The text as the encoder and keywords should see it (NFC, HTML remnants, whitespace), or None when nothing
+    is left to embed (empty, only punctuation or markup)."""
+    from kpfnlp.dedup import dedup_key
+    from kpfnlp.text import normalize_text
+
+    text = normalize_text(text)
+    return text if dedup_key(text) else None
+
+
 def _read_rows(path: Path, text_column: str | None, id_column: str | None, title_column: str | None = None):
     """All feed rows, the indices of the usable ones, their texts normalised (NFC, HTML remnants, whitespace)
     as the encoder and keywords should see them, and a per-row error for the rest."""
     from kpfnlp.batch import Columns, read_feed
     from kpfnlp.corpus import MissingColumnError
-    from kpfnlp.dedup import dedup_key
-    from kpfnlp.text import normalize_text
 
     try:
         rows = list(read_feed(path, Columns(text=text_column, title=title_column, id=id_column)))
@@ -102,13 +110,14 @@ def _read_rows(path: Path, text_column: str | None, id_column: str | None, title
     except (FileNotFoundError, ValueError) as err:
         raise _fail(str(err)) from err
     errors: dict[int, str] = {}
-    for row in rows:
-        if row.error is not None:
-            errors[row.index] = row.error
-        elif not dedup_key(row.text):
-            errors[row.index] = NO_TEXT
-    good = [i for i, row in enumerate(rows) if row.index not in errors]
-    texts = [normalize_text(rows[i].text) for i in good]
+    usable: dict[int, str] = {}
+    for i, row in enumerate(rows):
+        text = _usable_text(row.text) if row.error is None else None
+        if text is not None:
+            usable[i] = text
+        else:
+            errors[row.index] = row.error or NO_TEXT
+    good, texts = list(usable), list(usable.values())
     no_hangul = sum(1 for text in texts if not any("가" <= ch <= "힣" for ch in text))
     if no_hangul:
         typer.echo(f"note: {no_hangul} rows contain no Hangul (processed as they are)", err=True)
@@ -178,14 +187,12 @@ def embed_cmd(
 ) -> None:
     """Sentence embeddings, one output row per input row (`embedding` as a list of floats); resumable."""
     from kpfnlp.batch import Columns, run_batch
-    from kpfnlp.dedup import dedup_key
-    from kpfnlp.text import normalize_text
 
     model = _encoder(encoder, "pass --encoder DIR")
 
     def process(rows):
-        texts = [normalize_text(row.text) for row in rows]  # as dedup and cluster embed them
-        keep = [i for i, text in enumerate(texts) if dedup_key(text)]
+        texts = [_usable_text(row.text) for row in rows]  # as dedup and cluster embed them
+        keep = [i for i, text in enumerate(texts) if text is not None]
         vectors = model.encode([texts[i] for i in keep], batch_size=batch_size)
         out: list[dict[str, Any]] = [{"error": NO_TEXT} for _ in rows]
         for i, vec in zip(keep, vectors, strict=True):

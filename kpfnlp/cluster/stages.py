@@ -46,10 +46,10 @@ class UMAPReducer:
     random_state: int | None = 0
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
-        import umap
-
         if len(x) < 3:  # UMAP's graph needs three points (it fails on two); nothing to reduce anyway
             return np.asarray(x)
+        import umap  # after the check: a tiny feed should not pay numba's start-up
+
         n_neighbors = max(2, min(self.n_neighbors, len(x) - 1))
         reducer = umap.UMAP(
             n_components=min(self.n_components, max(1, len(x) - 2)), n_neighbors=n_neighbors,
