@@ -215,3 +215,42 @@ def test_fine_tune_resumes_from_its_checkpoint_after_a_crash(tiny_bert, tmp_path
     other = FinetuneConfig(epochs=3, batch_size=8, checkpoint_dir=str(ckpt))
     with pytest.raises(ValueError, match="another fine-tune"):
         run_finetune(spec, data, tiny_bert, tmp_path / "res", other)
+
+
+def test_validation_split_picks_the_best_epoch_without_the_test_set(tiny_bert, tmp_path):
+    train, test, out = _nsmc_file(tmp_path / "train.txt", 40), _nsmc_file(tmp_path / "test.txt", 8), tmp_path / "res"
+    args = ["eval", "nsmc", "--model", str(tiny_bert), "--train-file", str(train), "--eval-file", str(test)]
+    args += ["--output", str(out), "--epochs", "3", "--batch-size", "8", "--validation-samples", "10"]
+    result = CliRunner().invoke(app, [*args, "--learning-rate", "1e-3", "--checkpoint-dir", str(tmp_path / "ck")])
+    assert result.exit_code == 0, result.output
+    [path] = [p for p in out.glob("*.json") if not p.name.endswith(".predictions.json")]
+    record = json.loads(path.read_text(encoding="utf-8"))
+    chosen = record["validation"]
+    assert chosen["examples"] == 10 and chosen["metric"] == "accuracy"
+    assert [e["epoch"] for e in chosen["per_epoch"]] == [1.0, 2.0, 3.0]
+    assert chosen["best"] == max(e["accuracy"] for e in chosen["per_epoch"])
+    assert chosen["best_epoch"] == next(e["epoch"] for e in chosen["per_epoch"] if e["accuracy"] == chosen["best"])
+    assert record["data"]["train_examples"] == 41 - 10 and "10 training examples held out" in record["data"]["split"]
+    assert f"best validation accuracy {chosen['best']:.2f} at epoch {chosen['best_epoch']}" in result.output
+
+
+def test_validation_split_is_disjoint_from_training_and_refuses_to_take_everything(tmp_path):
+    from kpfnlp.eval import load_task_data
+    from kpfnlp.eval.data import DataError
+
+    rows = [f"{i}\t{GOOD[i % 4] if i % 2 else BAD[i % 4]} {i}번\t{i % 2}" for i in range(40)]
+    train = tmp_path / "train.txt"
+    train.write_text("id\tdocument\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    test, spec = _nsmc_file(tmp_path / "test.txt", 8), get_task("nsmc")
+    data = load_task_data(spec, None, train, test, max_train_samples=20, validation_samples=10)
+    held = [ex.text for ex in data.validation]
+    assert len(held) == 10 and len(data.train) == 20 and not set(held) & {ex.text for ex in data.train}
+    again = load_task_data(spec, None, train, test, validation_samples=10)
+    assert [ex.text for ex in again.validation] == held and len(again.train) == 30
+    assert not set(held) & {ex.text for ex in again.train}
+    with pytest.raises(DataError, match="leaves no training examples"):
+        load_task_data(spec, None, train, test, validation_samples=40)
+    qa_data = TaskData([QAExample("q", "t", CONTEXT, "?", ())], [QAExample("q", "t", CONTEXT, "?", ())], [], "x",
+                       validation=[QAExample("v", "t", CONTEXT, "?", ())])  # fmt: skip
+    with pytest.raises(ValueError, match="validation split is for sequence tasks"):
+        run_finetune(get_task("korquad"), qa_data, tmp_path, tmp_path, FinetuneConfig())

@@ -33,18 +33,24 @@ def _fail(err: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _load(task: str, data_dir, train_file, eval_file, max_train, max_eval, seed):
+def _load(task: str, data_dir, train_file, eval_file, max_train, max_eval, seed, validation=None):
     from kpfnlp.eval import get_task, load_task_data
     from kpfnlp.paths import shared_data_dir
 
     spec = get_task(task)
-    data = load_task_data(spec, data_dir or shared_data_dir(), train_file, eval_file, max_train, max_eval, seed)
+    data = load_task_data(
+        spec, data_dir or shared_data_dir(), train_file, eval_file, max_train, max_eval, seed, validation
+    )
     return spec, data
 
 
 def _report(result: dict, path: Path) -> None:
     scores = ", ".join(f"{k} {v:.2f}" for k, v in result["metrics"].items() if isinstance(v, float))
-    typer.echo(f"{result['task']} | {result['model']['name']} | {scores} | {result['wall_time_s']} s -> {path}")
+    chosen = result.get("validation")
+    picked = ""
+    if chosen:
+        picked = f" | best validation {chosen['metric']} {chosen['best']:.2f} at epoch {chosen['best_epoch']}"
+    typer.echo(f"{result['task']} | {result['model']['name']} | {scores}{picked} | {result['wall_time_s']} s -> {path}")
 
 
 def _finetune_command(task: str) -> Callable[..., None]:
@@ -77,7 +83,16 @@ def _finetune_command(task: str) -> Callable[..., None]:
             Path | None,
             typer.Option(
                 "--checkpoint-dir",
-                help="Keep a checkpoint here every 500 steps; rerunning the same command resumes from the last one.",
+                help="Keep a checkpoint here every 500 steps (every epoch with --validation-samples); rerunning "
+                "the same command resumes from the last one.",
+            ),
+        ] = None,
+        validation_samples: Annotated[
+            int | None,
+            typer.Option(
+                "--validation-samples",
+                help="Hold this many seeded training examples out, score them after every epoch and keep the best "
+                "epoch's weights for the test (sequence tasks).",
             ),
         ] = None,
     ) -> None:
@@ -97,7 +112,9 @@ def _finetune_command(task: str) -> Callable[..., None]:
             str(checkpoint_dir) if checkpoint_dir else None,
         )
         try:
-            spec, data = _load(task, data_dir, train_file, eval_file, max_train_samples, max_eval_samples, seed)
+            spec, data = _load(
+                task, data_dir, train_file, eval_file, max_train_samples, max_eval_samples, seed, validation_samples
+            )
             result, path = run_finetune(spec, data, model, output, cfg, name)
         except (DataError, FileNotFoundError, OSError, ValueError) as err:
             raise _fail(err) from err

@@ -106,10 +106,16 @@ def load_model(spec: TaskSpec, model_dir: str | Path, random_init: bool = False,
     return tokenizer, model, notes
 
 
-def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_dir: str, checkpoints: bool):
+def _trainer(
+    model, tokenizer, hp: dict[str, Any], train_features: list, work_dir: str, checkpoints: bool, selection=None
+):
+    """A Trainer; with `selection` (validation features, compute_metrics, metric name) it scores the validation
+    split after every epoch and ends on the best epoch's weights."""
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
+    validation, compute_metrics, metric = selection or (None, None, None)
+    per_epoch = validation is not None
     args = TrainingArguments(
         output_dir=work_dir,
         num_train_epochs=hp["epochs"],
@@ -120,10 +126,13 @@ def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_di
         weight_decay=hp["weight_decay"],
         lr_scheduler_type="linear",
         seed=hp["seed"],
-        eval_strategy="no",
-        save_strategy="steps" if checkpoints else "no",
+        eval_strategy="epoch" if per_epoch else "no",
+        save_strategy="epoch" if per_epoch else ("steps" if checkpoints else "no"),
         save_steps=CHECKPOINT_STEPS,
-        save_total_limit=1,
+        save_total_limit=1,  # with load_best_model_at_end the best checkpoint is kept as well
+        load_best_model_at_end=per_epoch,
+        metric_for_best_model=metric,
+        greater_is_better=True if per_epoch else None,
         logging_steps=50,
         report_to="none",
         disable_tqdm=True,
@@ -133,8 +142,10 @@ def _trainer(model, tokenizer, hp: dict[str, Any], train_features: list, work_di
         model=model,
         args=args,
         train_dataset=train_features,
+        eval_dataset=validation,
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
+        compute_metrics=compute_metrics,
     )
 
 
@@ -155,19 +166,44 @@ def _last_checkpoint(work_dir: str) -> str | None:
     return get_last_checkpoint(work_dir)
 
 
-def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
-    train = _encode_pairs(tokenizer, data.train, hp["max_length"])
-    for feature, ex in zip(train, data.train, strict=True):
+def _predictions(spec: TaskSpec, logits) -> list:
+    if spec.kind == "regression":
+        return [float(x) for x in np.asarray(logits).reshape(-1)]
+    return [spec.labels[i] for i in np.asarray(logits).argmax(-1)]
+
+
+def _labelled_features(spec: TaskSpec, tokenizer, examples: list, max_length: int) -> list[dict[str, Any]]:
+    features = _encode_pairs(tokenizer, examples, max_length)
+    for feature, ex in zip(features, examples, strict=True):
         feature["labels"] = _label_id(spec, ex.label)
-    trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints)
+    return features
+
+
+def _selection_record(state, metric: str, n: int) -> dict[str, Any]:
+    """Validation scores per epoch and the epoch whose weights were kept, from the Trainer's log history."""
+    key = f"eval_{metric}"
+    per_epoch = [{"epoch": round(e["epoch"], 2), metric: e[key]} for e in state.log_history if key in e]
+    best = max(per_epoch, key=lambda e: e[metric])
+    return {"examples": n, "metric": metric, "per_epoch": per_epoch, "best_epoch": best["epoch"], "best": best[metric]}
+
+
+def _run_sequence(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
+    train = _labelled_features(spec, tokenizer, data.train, hp["max_length"])
+    selection = None
+    if data.validation:
+        gold = [ex.label for ex in data.validation]
+
+        def compute_metrics(pred) -> dict[str, float]:
+            return spec.score(_predictions(spec, pred.predictions), gold)
+
+        validation = _labelled_features(spec, tokenizer, data.validation, hp["max_length"])
+        selection = (validation, compute_metrics, spec.primary_metric)
+    trainer = _trainer(model, tokenizer, hp, train, work_dir, checkpoints, selection)
     train_out = trainer.train(resume_from_checkpoint=_last_checkpoint(work_dir))
     logits = trainer.predict(_encode_pairs(tokenizer, data.eval, hp["max_length"])).predictions
-    gold = [ex.label for ex in data.eval]
-    if spec.kind == "regression":
-        preds = [float(x) for x in np.asarray(logits).reshape(-1)]
-    else:
-        preds = [spec.labels[i] for i in np.asarray(logits).argmax(-1)]
-    return spec.score(preds, gold), preds, train_out.training_loss
+    preds = _predictions(spec, logits)
+    chosen = _selection_record(trainer.state, spec.primary_metric, len(data.validation)) if selection else None
+    return spec.score(preds, [ex.label for ex in data.eval]), preds, train_out.training_loss, chosen
 
 
 def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir: str, checkpoints: bool):
@@ -177,7 +213,7 @@ def _run_qa(spec: TaskSpec, tokenizer, model, data: TaskData, hp: dict, work_dir
     features, meta = qa.eval_features(tokenizer, data.eval, hp["max_length"], hp["doc_stride"])
     start_logits, end_logits = trainer.predict(features).predictions[:2]
     answers = qa.decode_answers(data.eval, meta, start_logits, end_logits, null_answer=spec.unanswerable)
-    return spec.score_qa(answers, data.eval), answers, train_out.training_loss
+    return spec.score_qa(answers, data.eval), answers, train_out.training_loss, None
 
 
 def _claim_checkpoint_dir(path: Path, spec: TaskSpec, model_dir: str | Path, data: TaskData, hp: dict) -> None:
@@ -203,6 +239,8 @@ def run_finetune(
     """Fine-tune `model_dir` on `data`, score the eval split, and write the result JSON (and predictions)."""
     if not data.train or not data.eval:
         raise ValueError(f"{spec.name}: empty split (train {len(data.train)}, eval {len(data.eval)})")
+    if data.validation and spec.kind == "qa":
+        raise ValueError(f"{spec.name}: a validation split is for sequence tasks, not extractive QA")
     start = time.perf_counter()
     hp = cfg.resolved(spec)
     tokenizer, model, notes = load_model(spec, model_dir, cfg.random_init, cfg.seed, cfg.pooling)
@@ -216,7 +254,7 @@ def run_finetune(
     work = contextlib.nullcontext(cfg.checkpoint_dir) if checkpoints else tempfile.TemporaryDirectory(prefix="kpfnlp-")
     with work as work_dir:
         run = _run_qa if spec.kind == "qa" else _run_sequence
-        scores, preds, loss = run(spec, tokenizer, model, data, hp, work_dir, checkpoints)
+        scores, preds, loss, selection = run(spec, tokenizer, model, data, hp, work_dir, checkpoints)
     if spec.unanswerable:
         notes.append(
             f"{scores['unanswerable']} of {len(data.eval)} eval questions are unanswerable and kept: their gold answer "
@@ -241,6 +279,7 @@ def run_finetune(
         "data": data_record(data.files, len(data.train), len(data.eval), data.split_note),
         "seed": cfg.seed,
         "train_loss": loss,
+        **({"validation": selection} if selection else {}),
         "wall_time_s": round(time.perf_counter() - start, 1),
         "notes": notes,
     }

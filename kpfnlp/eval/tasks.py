@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -112,6 +112,7 @@ class TaskData:
     eval: list
     files: list[Path]
     split_note: str
+    validation: list = field(default_factory=list)  # held out from the train file: picks the epoch, never trains
 
 
 def load_task_data(
@@ -122,10 +123,13 @@ def load_task_data(
     max_train_samples: int | None = None,
     max_eval_samples: int | None = None,
     seed: int = 42,
+    validation_samples: int | None = None,
 ) -> TaskData:
     """Read the train and eval splits (explicit files win over the data directory's defaults).
 
     `max_*_samples` keep a seeded random subset in file order (files may be sorted by label).
+    `validation_samples` holds a seeded subset of the training examples out as a validation split (model
+    selection without the test set); `max_train_samples` then draws from the rest.
     """
 
     def resolve(explicit: Path | None, default: str | None, role: str) -> Path | None:
@@ -154,8 +158,19 @@ def load_task_data(
         )
     else:
         raise data.DataError(f"{spec.name} needs a training file: give --train-file")
+    validation: list = []
+    if validation_samples:
+        if validation_samples >= len(train_examples):
+            raise data.DataError(
+                f"{spec.name}: --validation-samples {validation_samples} leaves no training examples "
+                f"(the train split has {len(train_examples)})"
+            )
+        held = set(random.Random(seed + 1).sample(range(len(train_examples)), validation_samples))
+        validation = [ex for i, ex in enumerate(train_examples) if i in held]
+        train_examples = [ex for i, ex in enumerate(train_examples) if i not in held]
+        note += f"; {validation_samples} training examples held out for validation (seed {seed + 1})"
     return TaskData(_subset(train_examples, max_train_samples, seed), _subset(eval_examples, max_eval_samples, seed),
-                    files, note)  # fmt: skip
+                    files, note, validation)  # fmt: skip
 
 
 def _subset(examples: list, n: int | None, seed: int) -> list:
