@@ -103,6 +103,14 @@ def test_kiwi_noun_tokenizer_keeps_nouns_only():
     assert tokens == ["한국은행", "기준", "금리", "동결"]  # particles and verb endings are gone
 
 
+def test_kiwi_noun_tokenizer_drops_run_together_junk_of_a_huge_headline():
+    tokenizer = KiwiNounTokenizer()
+    junk = "가" * 100_000 + " 기준금리 동결"
+    assert max(len(t.form) for t in tokenizer.kiwi.tokenize(junk)) > 20  # what Kiwi itself gives
+    for tokens in (tokenizer(junk), tokenizer.batch([junk])[0]):
+        assert all(len(t) <= 20 for t in tokens) and tokens[-3:] == ["기준", "금리", "동결"]
+
+
 def test_representatives_and_outlier_reassignment():
     x = np.array([[1, 0], [0.9, 0.1], [0.8, 0.3], [0, 1], [0.1, 0.9], [0.95, 0.05], [-1, 0]], dtype=np.float32)
     labels = np.array([0, 0, 0, 1, 1, -1, -1])

@@ -15,6 +15,7 @@ import numpy as np
 
 Tokenizer = Callable[[str], list[str]]
 NOUN_TAGS = ("NNG", "NNP", "SL", "SH")  # common and proper nouns, Latin and Hanja words
+MAX_KEYWORD_CHARS = 20  # longer "nouns" are run-together junk (a 100k-character headline of one syllable), not words
 
 
 class KiwiNounTokenizer:
@@ -26,17 +27,18 @@ class KiwiNounTokenizer:
         self.kiwi = Kiwi()
 
     def __call__(self, text: str) -> list[str]:
-        return [
-            t.form for t in self.kiwi.tokenize(text)
-            if t.tag in NOUN_TAGS and (len(t.form) > 1 or t.tag == "NNP")
-        ]  # fmt: skip
+        return self._nouns(self.kiwi.tokenize(text))
 
     def batch(self, texts: Sequence[str]) -> list[list[str]]:
         """Tokenize many texts (Kiwi's batched path)."""
+        return [self._nouns(tokens) for tokens in self.kiwi.tokenize(list(texts))]
+
+    @staticmethod
+    def _nouns(tokens) -> list[str]:
         return [
-            [t.form for t in tokens if t.tag in NOUN_TAGS and (len(t.form) > 1 or t.tag == "NNP")]
-            for tokens in self.kiwi.tokenize(list(texts))
-        ]
+            t.form for t in tokens
+            if t.tag in NOUN_TAGS and (len(t.form) > 1 or t.tag == "NNP") and len(t.form) <= MAX_KEYWORD_CHARS
+        ]  # fmt: skip
 
 
 def class_tfidf(tokens_per_class: dict[int, list[str]]) -> dict[int, dict[str, float]]:
