@@ -38,6 +38,22 @@ def test_jsonl_one_row_per_line_with_errors(tmp_path: Path) -> None:
     assert rows[4].error == "line 6: missing column: 'body'"
 
 
+def test_a_json_object_in_a_text_column_is_an_error_row_not_its_repr(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            json.dumps({"id": "a", "title": {"ko": "제목", "en": "title"}, "body": "본문."}, ensure_ascii=False),
+            json.dumps({"id": "b", "title": "제목", "body": {"text": "본문"}}, ensure_ascii=False),
+            json.dumps({"id": "c", "title": ["두", "조각"], "body": ["첫 문장.", "둘째 문장."]}, ensure_ascii=False),
+        ],
+    )
+    rows = list(read_feed(path))
+    assert [r.id for r in rows] == ["a", "b", "c"]
+    assert rows[0].error == "line 1: column 'title' holds a JSON object, not text"
+    assert rows[1].error == "line 2: column 'body' holds a JSON object, not text"
+    assert rows[2].error is None and rows[2].text == "첫 문장. 둘째 문장." and rows[2].title == "두 조각"
+
+
 def test_dacon_sentence_list_is_the_text(tmp_path: Path) -> None:
     record = {"id": "x", "article_original": ["첫 문장이다.", "둘째 문장이다."], "extractive": [0]}
     rows = list(read_feed(_jsonl(tmp_path / "d.jsonl", [json.dumps(record, ensure_ascii=False)])))

@@ -40,9 +40,14 @@ def _pick(explicit: str | None, defaults: Sequence[str], columns: Sequence[str],
 
 
 def as_text(value: Any) -> str:
-    """A cell as text: lists of sentences joined with a space, numbers and dates as strings, None as ''."""
+    """A cell as text: lists of sentences joined with a space, numbers and dates as strings, None as ''.
+
+    A JSON object is not text (its repr would be read as an article): TypeError.
+    """
     if value is None:
         return ""
+    if isinstance(value, Mapping):
+        raise TypeError("holds a JSON object, not text")
     if isinstance(value, list):
         return " ".join(as_text(item) for item in value)
     if isinstance(value, dt.datetime | dt.date):
@@ -75,11 +80,15 @@ class ColumnMapper:
         """The record as a Document, or the reason it is a bad row (missing column, empty text)."""
         if self.text_column not in record:
             return f"missing column: {self.text_column!r}"
-        text = as_text(record[self.text_column])
+        cells = {}
+        for column in (self.text_column, self.title_column, self.id_column):
+            try:
+                cells[column] = as_text(record.get(column)) if column else ""
+            except TypeError as err:
+                return f"column {column!r} {err}"
+        text, title, doc_id = (cells[c] for c in (self.text_column, self.title_column, self.id_column))
         if not text:
             return f"empty text: column {self.text_column!r}"
-        title = as_text(record.get(self.title_column)) if self.title_column else ""
-        doc_id = as_text(record.get(self.id_column)) if self.id_column else ""
         meta = {
             META_KEYS.get(key, key): value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
             for key, value in record.items()
