@@ -174,3 +174,22 @@ def table_cmd(
         raise _fail(FileNotFoundError(f"{results}: no such results directory"))
     path = write_table(results, out)
     typer.echo(f"{len(collect_results(results))} results -> {path}")
+
+
+@eval_app.command("compare")
+def compare_cmd(
+    result_a: Annotated[Path, typer.Argument(help="Result JSON of model A (its predictions file beside it).")],
+    result_b: Annotated[Path, typer.Argument(help="Result JSON of model B, scored on the same examples.")],
+    eval_file: EvalFile = None,
+    resamples: Annotated[int, typer.Option("--resamples", help="Paired-bootstrap resamples.")] = 10_000,
+    confidence: Annotated[float, typer.Option("--confidence", help="Interval coverage.")] = 0.95,
+) -> None:
+    """Is A better than B? Accuracy difference with a paired-bootstrap interval and McNemar's exact test."""
+    from kpfnlp.eval.compare import compare_results
+    from kpfnlp.eval.data import DataError
+
+    try:
+        comparison = compare_results(result_a, result_b, eval_file, resamples, confidence)
+    except (DataError, FileNotFoundError, OSError, ValueError, KeyError) as err:
+        raise _fail(err) from err
+    typer.echo(comparison.summary())

@@ -169,11 +169,12 @@ def load_task_data(
         validation = [ex for i, ex in enumerate(train_examples) if i in held]
         train_examples = [ex for i, ex in enumerate(train_examples) if i not in held]
         note += f"; {validation_samples} training examples held out for validation (seed {seed + 1})"
-    return TaskData(_subset(train_examples, max_train_samples, seed), _subset(eval_examples, max_eval_samples, seed),
-                    files, note, validation)  # fmt: skip
+    train_examples = seeded_subset(train_examples, max_train_samples, seed)
+    return TaskData(train_examples, seeded_subset(eval_examples, max_eval_samples, seed), files, note, validation)
 
 
-def _subset(examples: list, n: int | None, seed: int) -> list:
+def seeded_subset(examples: list, n: int | None, seed: int) -> list:
+    """`n` examples drawn with `seed`, in file order (all of them when `n` is None or not smaller)."""
     if n is None or n >= len(examples):
         return examples
     keep = sorted(random.Random(seed).sample(range(len(examples)), n))
