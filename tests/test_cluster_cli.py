@@ -168,3 +168,31 @@ def test_unwritable_output_is_refused_before_any_work(samples, tmp_path, command
     message = " ".join(result.output.replace("│", " ").split())  # rich may wrap the message in a box
     assert result.exit_code == 2 and "output must end in .jsonl or .csv" in message
     assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("command", ["cluster", "dedup", "embed"])
+def test_missing_or_unsupported_input_is_refused_before_any_model_loads(tmp_path, command, monkeypatch):
+    import kpfnlp.cli.encoder_cmds as cmds
+
+    monkeypatch.setattr(cmds, "_encoder", lambda *a: pytest.fail("a model was loaded"))  # refused before that
+    (tmp_path / "feed.txt").write_text("제목\n", encoding="utf-8")
+    for feed, expected in ((tmp_path / "none.jsonl", "no such input file"), (tmp_path / "feed.txt", "'.txt'")):
+        result = CliRunner().invoke(app, [command, str(feed), "-o", str(tmp_path / "out.jsonl")])
+        message = " ".join(result.output.replace("│", " ").split())
+        assert result.exit_code == 2 and expected in message, message
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dedup", "--semantic-threshold", "1.5"], ["dedup", "--lexical-threshold", "-0.1"],
+        ["cluster", "--min-cluster-size", "1"], ["cluster", "--min-samples", "0"],
+        ["cluster", "--n-components", "1"], ["cluster", "--outlier-threshold", "2"],
+    ],
+)  # fmt: skip
+def test_out_of_range_settings_are_refused(samples, tmp_path, args):
+    command, *option = args
+    feed, out = str(samples / "headlines.csv"), str(tmp_path / "o.jsonl")
+    result = CliRunner().invoke(app, [command, feed, "-o", out, *option])
+    assert result.exit_code == 2 and option[0] in result.output

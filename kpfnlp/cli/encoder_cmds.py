@@ -20,7 +20,24 @@ if TYPE_CHECKING:
     from kpfnlp.cluster import TfidfSvdEmbedder
     from kpfnlp.encoder import SentenceEncoder
 
-InputPath = Annotated[Path, typer.Argument(help="Feed: JSONL, JSON array or object, CSV/TSV (UTF-8 or CP949) or XLSX.")]
+
+def _input_path(path: Path) -> Path:
+    """Refuse a missing or unsupported feed before any model is loaded."""
+    from kpfnlp.batch.feed import feed_format
+
+    if not path.is_file():
+        raise typer.BadParameter(f"no such input file: {path}")
+    try:
+        feed_format(path)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
+    return path
+
+
+InputPath = Annotated[
+    Path,
+    typer.Argument(help="Feed: JSONL, JSON array or object, CSV/TSV (UTF-8 or CP949) or XLSX.", callback=_input_path),
+]
 
 
 def _output_path(path: Path) -> Path:
@@ -216,8 +233,12 @@ def dedup_cmd(
     tiers: Annotated[
         str, typer.Option("--tiers", help="Comma list of exact, lexical, semantic.")
     ] = "exact,lexical,semantic",
-    lexical_threshold: Annotated[float | None, typer.Option("--lexical-threshold", help="Bigram Jaccard.")] = None,
-    semantic_threshold: Annotated[float | None, typer.Option("--semantic-threshold", help="Cosine.")] = None,
+    lexical_threshold: Annotated[
+        float | None, typer.Option("--lexical-threshold", help="Bigram Jaccard.", min=0.0, max=1.0)
+    ] = None,
+    semantic_threshold: Annotated[
+        float | None, typer.Option("--semantic-threshold", help="Cosine.", min=0.0, max=1.0)
+    ] = None,
     canonical: Annotated[str, typer.Option("--canonical", help="first (earliest) or longest.")] = "first",
 ) -> None:
     """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`.
@@ -291,12 +312,13 @@ def cluster_cmd(
     encoder: Encoder = None,
     embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (model-free stand-in).")] = "encoder",
     umap: Annotated[bool, typer.Option("--umap/--no-umap", help="Reduce with UMAP (else PCA).")] = True,
-    n_components: Annotated[int, typer.Option("--n-components", help="Reduced dimensions.")] = 5,
+    n_components: Annotated[int, typer.Option("--n-components", help="Reduced dimensions.", min=2)] = 5,
     method: Annotated[str, typer.Option("--method", help="HDBSCAN cluster selection: leaf or eom.")] = "leaf",
-    min_cluster_size: Annotated[int, typer.Option("--min-cluster-size")] = 5,
-    min_samples: Annotated[int, typer.Option("--min-samples")] = 2,
+    min_cluster_size: Annotated[int, typer.Option("--min-cluster-size", min=2)] = 5,
+    min_samples: Annotated[int, typer.Option("--min-samples", min=1)] = 2,
     outlier_threshold: Annotated[
-        float | None, typer.Option("--outlier-threshold", help="Reassign noise to a centroid with cosine >= this.")
+        float | None,
+        typer.Option("--outlier-threshold", help="Reassign noise to a centroid with cosine >= this.", min=0.0, max=1.0),
     ] = None,
     dedup: Annotated[bool, typer.Option("--dedup/--no-dedup", help="Fold exact+lexical duplicates first.")] = True,
     seed: Annotated[
