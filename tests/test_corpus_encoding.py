@@ -26,6 +26,16 @@ def test_utf8_and_bom(tmp_path: Path) -> None:
     assert [d.id for d in docs] == ["1", "2"]  # the BOM does not end up in the 'id' header
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_bom_as_excel_unicode_text_writes_it(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "u16.tsv"
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path.write_bytes(bom + ROWS.replace(",", "\t").encode(encoding))
+    assert detect_encoding(path) == "utf-16"
+    docs = list(read_documents(path))
+    assert [d.id for d in docs] == ["1", "2"] and docs[1].title == "똠방각하 뷁"
+
+
 @pytest.mark.parametrize("encoding", ["cp949", "euc-kr"])
 def test_cp949_and_euc_kr_csv(tmp_path: Path, encoding: str) -> None:
     rows = ROWS if encoding == "cp949" else ROWS.replace("똠방각하 뷁", "방각하").replace("똠 뷁 햏", "가 나 다")

@@ -1,5 +1,6 @@
 """Open text files whatever their compression (.xz/.gz/.bz2) and encoding (UTF-8 with or without BOM, CP949,
-EUC-KR): real newsroom CSVs are CP949, and their Korean may start only after an all-ASCII first kilobyte."""
+EUC-KR, UTF-16 with a BOM): real newsroom CSVs are CP949, their Korean may start only after an all-ASCII first
+kilobyte, and Excel's "Unicode text" export is UTF-16."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def _non_ascii_sample(stream: BinaryIO, sample_bytes: int) -> bytes:
 
 
 def detect_encoding(path: str | Path, sample_bytes: int = SAMPLE_BYTES) -> str:
-    """Guess the encoding of a (possibly compressed) text file: 'utf-8-sig', 'utf-8' or 'cp949'.
+    """Guess the encoding of a (possibly compressed) text file: 'utf-8-sig', 'utf-16', 'utf-8' or 'cp949'.
 
     Detection looks at the first non-ASCII megabyte rather than the first bytes, so a file whose Korean starts
     late is still recognised. Strict UTF-8 wins, then strict CP949, then charset-normalizer's best guess.
@@ -66,6 +67,8 @@ def detect_encoding(path: str | Path, sample_bytes: int = SAMPLE_BYTES) -> str:
         head = stream.read(len(codecs.BOM_UTF8))
         if head == codecs.BOM_UTF8:
             return "utf-8-sig"
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # the codec reads the BOM and the byte order
+            return "utf-16"
         stream.seek(0)
         sample = _non_ascii_sample(stream, sample_bytes)
     if not sample:
