@@ -61,10 +61,11 @@ def test_tiny_models_load_through_the_public_apis(tmp_path: Path, samples: Path)
     assert SentenceEncoder.load(encoder).encode(["한은 기준금리 동결"]).shape == (1, 32)
 
 
-def test_cp949_csv_columns_and_rows(uploads) -> None:
-    data = "id,제목,섹션\n1,한은 기준금리 동결,경제\n2,서울 아파트값 상승,부동산\n".encode("cp949")
+@pytest.mark.parametrize(("encoding", "name"), [("cp949", "CP949 (EUC-KR)"), ("utf-16", "UTF-16")])
+def test_cp949_and_utf16_csv_columns_and_rows(uploads, encoding, name) -> None:
+    data = "id,제목,섹션\n1,한은 기준금리 동결,경제\n2,서울 아파트값 상승,부동산\n".encode(encoding)
     upload = uploads.inspect_upload("오늘.csv", data)
-    assert upload.encoding == "cp949" and upload.encoding_name == "CP949 (EUC-KR)"
+    assert upload.encoding == encoding and upload.encoding_name == name
     assert upload.columns == ["id", "제목", "섹션"]
     assert uploads.guess_text(upload.columns, headlines=True) == "제목"
     feed = uploads.read_upload(upload, "제목", "섹션", "id")

@@ -19,7 +19,7 @@ from kpfnlp.corpus.encoding import detect_encoding, has_undecodable, open_text
 
 UPLOAD_TYPES = ["csv", "tsv", "xlsx", "jsonl", "json"]
 SECTION_COLUMNS = ("section", "섹션", "category", "카테고리", "분류", "통합 분류1")
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp949": "CP949 (EUC-KR)"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp949": "CP949 (EUC-KR)", "utf-16": "UTF-16"}
 ENCODING_HELP = "파일을 UTF-8 또는 CP949(EUC-KR)로 저장한 뒤 다시 올려 주세요."
 
 
