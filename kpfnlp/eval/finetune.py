@@ -182,7 +182,7 @@ def _labelled_features(spec: TaskSpec, tokenizer, examples: list, max_length: in
 def _selection_record(state, metric: str, n: int) -> dict[str, Any]:
     """Validation scores per epoch and the epoch whose weights were kept, from the Trainer's log history."""
     key = f"eval_{metric}"
-    per_epoch = [{"epoch": round(e["epoch"], 2), metric: e[key]} for e in state.log_history if key in e]
+    per_epoch = [{"epoch": round(e["epoch"], 2), metric: round(e[key], 4)} for e in state.log_history if key in e]
     best = max(per_epoch, key=lambda e: e[metric])
     return {"examples": n, "metric": metric, "per_epoch": per_epoch, "best_epoch": best["epoch"], "best": best[metric]}
 
