@@ -111,6 +111,24 @@ def test_kiwi_noun_tokenizer_drops_run_together_junk_of_a_huge_headline():
         assert all(len(t) <= 20 for t in tokens) and tokens[-3:] == ["기준", "금리", "동결"]
 
 
+@pytest.mark.parametrize(
+    "texts", [[], ["하나뿐인 제목"], ["가", "나", "다", "라"], ["", "", ""], ["같은 제목", "같은 제목", "다른 뉴스"]]
+)
+def test_tfidf_stand_in_embeds_and_clusters_tiny_or_odd_feeds(texts):
+    x = TfidfSvdEmbedder().encode(texts)
+    assert x.shape[0] == len(texts) and np.isfinite(x).all()
+    norms = np.linalg.norm(x, axis=1)
+    assert np.allclose(norms[norms > 0], 1.0, atol=1e-5)
+    result = ClusterPipeline(TfidfSvdEmbedder()).fit(texts)
+    assert len(result.labels) == len(texts) and set(result.labels.tolist()) <= {-1}
+
+
+def test_tfidf_stand_in_keeps_rare_ngrams_only_when_nothing_is_shared():
+    # four one-syllable headlines share no n-gram, so min_df=2 would leave no vocabulary; every n-gram is kept
+    x = TfidfSvdEmbedder().encode(["가", "나", "다", "라"])
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0) and abs(float(x[0] @ x[1])) < 1e-6
+
+
 def test_representatives_and_outlier_reassignment():
     x = np.array([[1, 0], [0.9, 0.1], [0.8, 0.3], [0, 1], [0.1, 0.9], [0.95, 0.05], [-1, 0]], dtype=np.float32)
     labels = np.array([0, 0, 0, 1, 1, -1, -1])

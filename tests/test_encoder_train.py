@@ -70,6 +70,9 @@ def test_from_backbone_embeddings_are_unit_length(tiny_bert):
     assert vectors.shape == (3, 32) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert [type(m).__name__ for m in encoder.model] == ["Transformer", "Pooling", "Normalize"]
+    one = encoder.encode(SENTENCES[0])  # one string is one text, not a sequence of characters
+    assert one.shape == (32,) and np.allclose(one, vectors[0], atol=1e-6)
+    assert encoder.encode([]).shape == (0, 32)
 
 
 def test_from_backbone_rejects_a_non_model_directory(tmp_path):

@@ -25,13 +25,30 @@ class TfidfSvdEmbedder:
         self.n_components, self.max_ngram, self.random_state = n_components, max_ngram, random_state
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length LSA vectors, fitted on `texts` themselves."""
+        """Unit-length LSA vectors, fitted on `texts` themselves.
+
+        N-grams must occur in two texts; when none does (a tiny or odd feed) every n-gram is kept, and when there
+        are too few texts or n-grams to reduce, the TF-IDF rows themselves are returned (zeros for no n-gram).
+        """
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, self.max_ngram), sublinear_tf=True, min_df=2)
-        matrix = tfidf.fit_transform(list(texts))
-        k = max(1, min(self.n_components, matrix.shape[1] - 1, len(texts) - 1))
+        texts = list(texts)
+        matrix = None
+        for min_df in (2, 1):
+            tfidf = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, self.max_ngram), sublinear_tf=True, min_df=min_df
+            )
+            try:
+                matrix = tfidf.fit_transform(texts)
+                break
+            except ValueError:  # empty vocabulary (or min_df above the number of texts)
+                continue
+        if matrix is None:
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        k = min(self.n_components, matrix.shape[1] - 1, len(texts) - 1)
+        if k < 1:
+            return unit_rows(matrix.toarray())
         return unit_rows(TruncatedSVD(k, random_state=self.random_state).fit_transform(matrix))
 
 

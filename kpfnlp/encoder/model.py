@@ -57,7 +57,12 @@ class SentenceEncoder:
         return int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text (a (0, dimension) array for no texts)."""
+        """Unit-length float32 embeddings, one row per text (a (0, dimension) array for no texts).
+
+        A single string is one text, not a sequence of characters: a 1-D vector, as `SentenceTransformer.encode`.
+        """
+        if isinstance(texts, str):
+            return self.encode([texts], batch_size, show_progress)[0]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.model.encode(
