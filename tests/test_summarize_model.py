@@ -162,6 +162,9 @@ def test_batch_scores_match_one_by_one(summarizer: Summarizer) -> None:
     for a, b in zip(together, alone, strict=True):
         assert a == pytest.approx(b, abs=1e-5)
 
+    with pytest.raises(TypeError, match="use summarize"):
+        summarizer.summarize_batch(ARTICLE)  # one string is not a list of one-character articles
+
 
 def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

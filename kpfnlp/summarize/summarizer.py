@@ -162,6 +162,8 @@ class Summarizer:
         in training, where silver articles have none: sentence positions then count from the real lead."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
+        if isinstance(articles, str):  # a string would be read as one article per character
+            raise TypeError("summarize_batch takes a list of articles; use summarize() for one article")
         prepared: list[tuple[list[str], list[int]] | ArticleError] = []
         for article in articles:
             try:
