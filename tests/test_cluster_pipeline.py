@@ -123,6 +123,13 @@ def test_tfidf_stand_in_embeds_and_clusters_tiny_or_odd_feeds(texts):
     assert len(result.labels) == len(texts) and set(result.labels.tolist()) <= {-1}
 
 
+def test_one_string_is_refused_not_read_character_by_character():
+    with pytest.raises(TypeError, match="list of texts"):
+        ClusterPipeline(TfidfSvdEmbedder()).fit("한은 기준금리 동결")
+    with pytest.raises(TypeError, match="list of texts"):
+        Deduplicator(DedupConfig(tiers=("exact",))).run("한은 기준금리 동결")
+
+
 def test_tfidf_stand_in_keeps_rare_ngrams_only_when_nothing_is_shared():
     # four one-syllable headlines share no n-gram, so min_df=2 would leave no vocabulary; every n-gram is kept
     x = TfidfSvdEmbedder().encode(["가", "나", "다", "라"])

@@ -57,6 +57,8 @@ class ClusterPipeline:
 
     def fit(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> ClusterResult:
         """Cluster `texts` (embeddings are computed unless given)."""
+        if isinstance(texts, str):  # a string would be read as one headline per character
+            raise TypeError("ClusterPipeline.fit takes a list of texts, not one string")
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 

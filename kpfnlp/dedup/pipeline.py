@@ -67,6 +67,8 @@ class Deduplicator:
         self, texts: Sequence[str], ids: Sequence[str] | None = None, embeddings: np.ndarray | None = None
     ) -> list[DedupRecord]:
         """One record per text, in input order. Empty texts are never grouped with anything."""
+        if isinstance(texts, str):  # a string would be read as one text per character
+            raise TypeError("Deduplicator.run takes a list of texts, not one string")
         cfg = self.config
         ids = [str(i) for i in range(len(texts))] if ids is None else [str(i) for i in ids]
         if len(ids) != len(texts):
