@@ -87,3 +87,27 @@ def test_nsmc_pair_recipe_runs_both_rows_resumably_and_exports_once(tmp_path: Pa
     assert len(pretrained) == len(random) == 2
     assert all(f"--checkpoint-dir {out}/ckpt-pretrained" in e for e in pretrained)
     assert all(f"--checkpoint-dir {out}/ckpt-random" in e for e in random)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("random_init", [False, True])
+def test_eval_table_recipe_runs_every_task_with_the_table_recipe(tmp_path: Path, random_init: bool) -> None:
+    calls, fake = tmp_path / "calls.txt", tmp_path / "bin"
+    fake.mkdir()
+    (fake / "kpfnlp").write_text(f'#!/usr/bin/env bash\necho "$@" >> {calls}\n')
+    (fake / "kpfnlp").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "RANDOM_INIT": "1" if random_init else ""}
+    recipe = ROOT / "training" / "recipes" / "eval-table.sh"
+    run = subprocess.run(["bash", str(recipe), "M", "row name", str(tmp_path / "o")], env=env, cwd=ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = calls.read_text().splitlines()
+    assert [line.split()[1] for line in lines[:5]] == ["nsmc", "ynat", "klue-sts", "klue-nli", "korquad"]
+    assert all("--model M --name row name" in line and "--learning-rate 1e-4" in line for line in lines[:5])
+    assert all(("--random-init" in line) == random_init for line in lines[:5])
+    assert "--epochs 1 --max-train-samples 30000" in lines[0] and "--epochs 3" in lines[2]
+    assert (
+        lines[4].endswith("--epochs 2 --batch-size 12")
+        and lines[5] == f"eval table --results {tmp_path}/o --out {tmp_path}/o/table.md"
+    )
+    assert subprocess.run(["bash", str(recipe)], env=env, cwd=ROOT, capture_output=True).returncode != 0
