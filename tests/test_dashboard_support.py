@@ -77,7 +77,7 @@ def test_cp949_and_utf16_csv_columns_and_rows(uploads, encoding, name) -> None:
     ("name", "data", "message"),
     [
         ("empty.csv", b"  \n", "빈 파일입니다"),
-        ("u16.csv", "제목,본문\n가나다,라마바\n".encode("utf-16"), "인코딩을 알아볼 수 없습니다"),
+        ("u16-no-bom.csv", "제목,본문\n가나다,라마바\n".encode("utf-16-le"), "인코딩을 알아볼 수 없습니다"),
         ("notes.txt", "제목\n가나다\n".encode(), "지원하지 않는 파일 형식"),
         ("broken.xlsx", b"not a workbook", "파일을 열 수 없습니다"),
     ],
