@@ -61,6 +61,8 @@ def test_cli_compare_and_its_refusals(pair, tmp_path):
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)])
     assert result.exit_code == 0, result.output
     assert "A 90.00 vs B 80.00" in result.output and "only A right 15" in result.output
+    for bad in (["--confidence", "1.5"], ["--resamples", "10"]):
+        assert CliRunner().invoke(app, ["eval", "compare", str(a), str(b), *bad]).exit_code == 2
     other_seed = _result(tmp_path / "res", "C", test, ["positive"] * 100, seed=7)
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(other_seed)])
     assert result.exit_code == 1 and "not scored on the same examples" in result.output
