@@ -182,9 +182,7 @@ def compare_cmd(
     result_b: Annotated[Path, typer.Argument(help="Result JSON of model B, scored on the same examples.")],
     eval_file: EvalFile = None,
     resamples: Annotated[int, typer.Option("--resamples", help="Paired-bootstrap resamples.", min=100)] = 10_000,
-    confidence: Annotated[
-        float, typer.Option("--confidence", help="Interval coverage.", min=0.5, max=0.999)
-    ] = 0.95,
+    confidence: Annotated[float, typer.Option("--confidence", help="Interval coverage.", min=0.5, max=0.999)] = 0.95,
 ) -> None:
     """Is A better than B? Accuracy difference with a paired-bootstrap interval and McNemar's exact test."""
     from kpfnlp.eval.compare import compare_results
