@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from transformers import BertForPreTraining, BertModel
@@ -95,6 +96,10 @@ def test_device_settings_pick_gpu_path_by_themselves() -> None:
         "use_cpu": True,
     }
     assert device_settings("auto", None, on_gpu=True, bf16_supported=False, distributed=False)["bf16"] is False
+    # an AMX CPU gets bf16 autocast, still with plain AdamW and gloo
+    amx = device_settings("auto", None, on_gpu=False, bf16_supported=True, distributed=False)
+    assert amx["bf16"] is True and amx["use_cpu"] is True and amx["optim"] == "adamw_torch"
+    assert device_settings("fp32", None, on_gpu=False, bf16_supported=True, distributed=False)["bf16"] is False
     assert device_settings("fp32", None, on_gpu=True, bf16_supported=True, distributed=False)["ddp_backend"] is None
     with pytest.raises(ValueError, match="precision"):
         device_settings("fp8", None, on_gpu=True, bf16_supported=True, distributed=False)
@@ -110,3 +115,28 @@ def test_continued_model_keeps_weights_but_takes_the_configured_dropout(tmp_path
     assert torch.equal(
         continued.bert.embeddings.word_embeddings.weight, released.bert.embeddings.word_embeddings.weight.float()
     )
+
+
+def test_length_grouped_sampler_fills_batches_and_is_reproducible() -> None:
+    from kpfnlp.pretraining.trainer import EpochShuffleSampler, LengthGroupedEpochSampler
+
+    rng = np.random.default_rng(0)
+    lengths = np.where(rng.random(10_003) < 0.5, rng.integers(10, 40, 10_003), 128)  # reviews beside articles
+    sampler = LengthGroupedEpochSampler(lengths, batch_size=64, seed=3)
+    order = list(sampler)
+    assert sorted(order) == list(range(len(lengths)))  # every instance once per epoch
+    assert order == list(sampler)  # the same (seed, epoch), the same order: exact resume
+    sampler.set_epoch(1)
+    assert list(sampler) != order
+
+    def fill(indices: list[int]) -> float:
+        batches = [lengths[indices[i : i + 64]] for i in range(0, len(indices), 64)]
+        return sum(b.sum() for b in batches) / sum(b.max() * len(b) for b in batches)
+
+    shuffled = fill(list(EpochShuffleSampler(len(lengths), seed=3)))
+    grouped = fill(order)
+    assert shuffled < 0.7 and grouped > 0.95, (shuffled, grouped)
+    # only the last batch may be partial, so the DataLoader's batch boundaries are the sampler's
+    assert len(order) % 64 == 10_003 % 64
+    with pytest.raises(ValueError, match="batch_size"):
+        LengthGroupedEpochSampler(lengths, batch_size=0, seed=3)

@@ -112,6 +112,7 @@ def _config(root: Path, run: str, *overrides: str) -> PretrainConfig:
             "train.learning_rate=2e-3",
             "train.warmup_ratio=0.0",
             "train.max_eval_examples=64",
+            "train.precision=fp32",  # the same numbers on every CPU (auto picks bf16 on AMX CPUs)
             *overrides,
         ],
     )
@@ -143,6 +144,23 @@ def test_training_logs_metrics_and_saves_plain_bert(workdir: Path) -> None:
     BertForPreTraining.from_pretrained(final)
     assert AutoTokenizer.from_pretrained(final).mask_token == "[MASK]"
     assert (final / "vocab.txt").is_file()  # classic BERT tools need it
+
+
+def test_bf16_autocast_trains_on_cpu(workdir: Path) -> None:
+    """train.precision=bf16 (what auto picks on an AMX CPU) runs on CPU, learns, and saves fp32 weights."""
+    summary = run_pretraining(_config(workdir, "run-bf16", "train.precision=bf16", "train.max_steps=12"), resume=False)
+    logs = [row for row in summary_logs(workdir / "run-bf16") if "loss" in row]
+    assert logs[-1]["loss"] < logs[0]["loss"]
+    assert 0 <= summary["eval"]["eval_mlm_accuracy"] <= 1 and np.isfinite(summary["eval"]["eval_mlm_loss"])
+    weights = load_file(workdir / "run-bf16" / "final" / "model.safetensors")
+    assert {t.dtype for t in weights.values()} == {torch.float32}
+
+
+def test_length_grouped_batches_train_with_less_padding(workdir: Path) -> None:
+    run_pretraining(_config(workdir, "run-grouped", "train.group_by_length=true", "train.max_steps=12"), resume=False)
+    logs = [row for row in summary_logs(workdir / "run-grouped") if "loss" in row]
+    assert logs[-1]["loss"] < logs[0]["loss"]
+    assert logs[-1]["num_input_tokens_seen"] > 0
 
 
 def summary_logs(run_dir: Path) -> list[dict]:
@@ -198,17 +216,21 @@ def _torchrun(workdir: Path, config: PretrainConfig, port: int) -> subprocess.Co
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=workdir)
 
 
-def test_two_process_ddp_matches_single_process(workdir: Path) -> None:
-    single = _config(workdir, "run-single", "train.max_steps=4", "train.per_device_batch_size=8")
+@pytest.mark.parametrize("grouped", [False, True], ids=["shuffled", "length-grouped"])
+def test_two_process_ddp_matches_single_process(workdir: Path, grouped: bool) -> None:
+    group = f"train.group_by_length={str(grouped).lower()}"
+    name = "grouped" if grouped else "plain"
+    single = _config(workdir, f"run-single-{name}", "train.max_steps=4", "train.per_device_batch_size=8", group)
     run_pretraining(single, resume=False)
-    proc = _torchrun(workdir, _config(workdir, "run-ddp", "train.max_steps=4", "train.per_device_batch_size=4"), 29517)
+    ddp = _config(workdir, f"run-ddp-{name}", "train.max_steps=4", "train.per_device_batch_size=4", group)
+    proc = _torchrun(workdir, ddp, 29517 + int(grouped))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    a = load_file(workdir / "run-single" / "final" / "model.safetensors")
-    b = load_file(workdir / "run-ddp" / "final" / "model.safetensors")
+    a = load_file(workdir / f"run-single-{name}" / "final" / "model.safetensors")
+    b = load_file(workdir / f"run-ddp-{name}" / "final" / "model.safetensors")
     diffs = [float((a[n] - b[n]).abs().max()) for n in a]
     assert max(diffs) < 1e-4, f"max weight difference {max(diffs)}"
-    single_loss = [r["loss"] for r in summary_logs(workdir / "run-single") if "loss" in r]
-    ddp_loss = [r["loss"] for r in summary_logs(workdir / "run-ddp") if "loss" in r]
+    single_loss = [r["loss"] for r in summary_logs(workdir / f"run-single-{name}") if "loss" in r]
+    ddp_loss = [r["loss"] for r in summary_logs(workdir / f"run-ddp-{name}") if "loss" in r]
     np.testing.assert_allclose(ddp_loss, single_loss, rtol=1e-4)
 
 

@@ -103,6 +103,9 @@ class TrainConfig:
     lr_scheduler_type: str = "linear"
     max_grad_norm: float = 1.0
     mlm_probability: float = 0.15
+    # batches of similar-length instances (LengthGroupedEpochSampler): ~1.9x real tokens per step on corpora that
+    # mix short texts (reviews, headlines) with long ones; each instance then weighs the same within a step
+    group_by_length: bool = False
     whole_word_masking: bool = False
     logging_steps: int = 50
     save_steps: int = 500
@@ -110,7 +113,7 @@ class TrainConfig:
     eval_steps: int | None = None  # None: evaluate only at the end
     max_eval_examples: int = 2000
     seed: int = 42
-    precision: str = "auto"  # auto: bf16 on a bf16-capable GPU, fp32 on CPU (bf16 is ~28x slower on this CPU)
+    precision: str = "auto"  # auto: bf16 autocast on a bf16 GPU or an AMX CPU (~1.5x on CPU), else fp32
     dataloader_num_workers: int = 0
     ddp_backend: str | None = None  # None: nccl on GPU, gloo on CPU
     report_to: str = "none"

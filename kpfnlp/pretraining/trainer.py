@@ -57,6 +57,37 @@ class EpochShuffleSampler(Sampler[int]):
         return iter(np.random.default_rng([self.seed, self.epoch]).permutation(self.length).tolist())
 
 
+class LengthGroupedEpochSampler(EpochShuffleSampler):
+    """The (seed, epoch) permutation, reordered so that every run of `batch_size` indices has similar lengths.
+
+    The permutation is cut into megabatches of `megabatch` batches, each sorted by length and cut into batches,
+    and the full batches are shuffled (a last partial batch stays last, so batch boundaries stay where the
+    DataLoader cuts). Where short instances (reviews, headlines) sit beside long ones (Wikipedia), padded batches
+    are ~98% real tokens instead of ~52%. Each instance, not each token, then weighs the same within a step."""
+
+    def __init__(self, lengths: np.ndarray, batch_size: int, seed: int, megabatch: int = 50) -> None:
+        super().__init__(len(lengths), seed)
+        if batch_size < 1 or megabatch < 1:
+            raise ValueError(f"batch_size and megabatch must be >= 1, got {batch_size} and {megabatch}")
+        self.lengths = np.asarray(lengths)
+        self.batch_size = batch_size
+        self.megabatch = megabatch
+
+    def __iter__(self) -> Iterator[int]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(self.length)
+        size = self.batch_size * self.megabatch
+        batches = []
+        for start in range(0, self.length, size):
+            group = order[start : start + size]
+            group = group[np.argsort(-self.lengths[group], kind="stable")]
+            batches.extend(group[i : i + self.batch_size] for i in range(0, len(group), self.batch_size))
+        full = [b for b in batches if len(b) == self.batch_size]
+        rest = [b for b in batches if len(b) < self.batch_size]
+        ordered = [full[i] for i in rng.permutation(len(full))] + rest
+        return iter(np.concatenate(ordered).tolist() if ordered else [])
+
+
 class WallClockBudget(TrainerCallback, ExportableState):
     """Train for a fixed wall-clock time, for leases of fixed length (a lent GPU) whose step rate is unknown ahead.
 
@@ -126,17 +157,28 @@ class PretrainingTrainer(Trainer):
     """Trainer that normalises NSP by the global sequence count and logs MLM/NSP accuracy and tokens/s; with a
     `wall_budget`, its learning-rate schedule follows the clock instead of the step count."""
 
-    def __init__(self, *args: Any, wall_budget: WallClockBudget | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        wall_budget: WallClockBudget | None = None,
+        length_group_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.wall_budget = wall_budget
+        self.length_group_size = length_group_size
         super().__init__(*args, **kwargs)
         self._num_sequences: torch.Tensor | None = None
         self._counts = torch.zeros(5, dtype=torch.float64)  # mlm_correct, mlm_count, nsp_correct, nsp_count, tokens
         self._last_log_time = time.perf_counter()
 
     def _get_train_sampler(self, train_dataset: Any = None) -> Sampler[int]:
-        """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler)."""
+        """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler), grouped
+        by length in runs of `length_group_size` (the batch of all processes) when that is set."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
-        return EpochShuffleSampler(len(dataset), self.args.data_seed or self.args.seed)
+        seed = self.args.data_seed or self.args.seed
+        if self.length_group_size:
+            return LengthGroupedEpochSampler(dataset.reader.lengths()[: len(dataset)], self.length_group_size, seed)
+        return EpochShuffleSampler(len(dataset), seed)
 
     def create_scheduler(self, num_training_steps: int, optimizer: Any = None) -> Any:
         """The usual step-based schedule, or the wall-clock one of `wall_budget`."""
@@ -266,13 +308,25 @@ def evaluate_pretraining(
     }
 
 
+def cpu_has_amx_bf16() -> bool:
+    """Whether this CPU multiplies bf16 matrices in hardware (Intel AMX, Linux `/proc/cpuinfo` flag).
+
+    There bf16 autocast trains `mini` ~1.5x faster than fp32; on AVX2-only CPUs bf16 is emulated and ~28x slower.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return any(line.startswith("flags") and " amx_bf16" in line for line in f)
+    except OSError:
+        return False
+
+
 def device_settings(
     precision: str, ddp_backend: str | None, on_gpu: bool, bf16_supported: bool, distributed: bool
 ) -> dict[str, Any]:
     """TrainingArguments that depend on the hardware: bf16, fused AdamW, pinned memory and NCCL on a GPU;
-    fp32 (bf16 is ~28x slower on this AVX2 CPU), plain AdamW and gloo on CPU."""
+    plain AdamW and gloo on CPU, with bf16 autocast where the CPU has AMX (`bf16_supported`), else fp32."""
     if precision == "auto":
-        bf16 = on_gpu and bf16_supported
+        bf16 = bf16_supported
     elif precision in ("bf16", "fp32"):
         bf16 = precision == "bf16"
     else:
@@ -295,7 +349,7 @@ def training_arguments(config: PretrainConfig, has_eval: bool) -> TrainingArgume
         t.precision,
         t.ddp_backend,
         on_gpu,
-        on_gpu and torch.cuda.is_bf16_supported(),
+        torch.cuda.is_bf16_supported() if on_gpu else cpu_has_amx_bf16(),
         distributed=int(os.environ.get("WORLD_SIZE", "1")) > 1,
     )  # WORLD_SIZE: torchrun
     eval_every = bool(has_eval and t.eval_steps)
@@ -396,6 +450,11 @@ def run_pretraining(
         data_collator=collator,
         callbacks=[SetEpochCallback(train_ds), *([budget] if budget else []), *(callbacks or [])],
         wall_budget=budget,
+        length_group_size=(
+            config.train.per_device_batch_size * int(os.environ.get("WORLD_SIZE", "1"))
+            if config.train.group_by_length
+            else None
+        ),
     )
     if last:
         logger.info("resuming from %s", last)
