@@ -178,7 +178,7 @@ def test_dedup_cli_uses_the_encoders_calibrated_threshold(tiny_bert, tiny_data, 
     assert len(rows) == 60 and all(r["similarity"] >= threshold - 1e-6 for r in rows if r["tier"] == "semantic")
     calibration = encoder / "dedup_calibration.json"
     record = json.loads(calibration.read_text("utf-8"))
-    record["semantic"]["threshold"] = 1.0  # what a poorly separating encoder gets (the bundled one does)
+    record["semantic"]["threshold"] = 1.0  # what a poorly separating encoder gets (the release-7 encoder did)
     calibration.write_text(json.dumps(record), "utf-8")
     useless = CliRunner().invoke(app, [*feed, "--tiers", "semantic"])
     assert useless.exit_code == 0 and "only at cosine 1.0" in useless.output

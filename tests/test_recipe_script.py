@@ -37,8 +37,9 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
         (run / "pretrain" / f"checkpoint-{newest}").mkdir()
         (run / "pretrain" / "checkpoint-500").mkdir()  # an older one must not be taken for the newest
     if continued:
-        (run / "pretrain-7" / "final").mkdir(parents=True)
-        (run / "pretrain-7" / "final" / "model.safetensors").write_text("")
+        for release in (7, 8):
+            (run / f"pretrain-{release}" / "final").mkdir(parents=True)
+            (run / f"pretrain-{release}" / "final" / "model.safetensors").write_text("")
     calls = tmp_path / "calls.txt"
     fake = tmp_path / "bin"
     fake.mkdir()
@@ -50,7 +51,7 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
     stages = [line for line in lines if "configs/mini.yaml" in line]
     assert all(line.startswith("pretrain ") for line in stages)
     assert [line.split("train.max_steps=")[1].split()[0] for line in stages] == expected
-    assert out.stdout.count("skipped") == 6 - len(expected) + continued
+    assert out.stdout.count("skipped") == 6 - len(expected) + 2 * continued
     # release 7: its own shards, then a run from stage 6's final weights; nothing once its final model exists
     continuation = [line for line in lines if "configs/mini-continue.yaml" in line]
     if continued:
@@ -60,6 +61,15 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
         assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-7" in prepare
         assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain/final" in pretrain
         assert f"train.output_dir={run}/pretrain-7" in pretrain
+    # release 8: the same from release 7's final weights, on the NSMC-review mix
+    tapt = [line for line in lines if "configs/mini-nsmc.yaml" in line]
+    if continued:
+        assert tapt == []
+    else:
+        prepare, pretrain = tapt
+        assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-8" in prepare
+        assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain-7/final" in pretrain
+        assert f"train.output_dir={run}/pretrain-8" in pretrain
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

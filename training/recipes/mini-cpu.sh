@@ -10,6 +10,8 @@
 # train.max_steps=24000 to go on). A stage whose end step the newest checkpoint has reached is skipped.
 # Release 7 continues the result for 90 minutes of wall clock on fresh packings of the lease corpus
 # (training/configs/mini-continue.yaml, its own shards and output dir; skipped once RUN/pretrain-7/final exists).
+# Release 8 continues release 7 for 90 minutes on the NSMC-review mix (training/configs/mini-nsmc.yaml; skipped
+# once RUN/pretrain-8/final exists).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -65,4 +67,17 @@ else
   fi
   kpfnlp pretrain --config $CONTINUE "${CONTINUE_PATHS[@]}" model.init_from="$RUN/pretrain/final" 2>&1 \
     | tee -a "$RUN/pretrain-7.log"
+fi
+# Release 8: a new run from release 7 on the NSMC-review mix (bf16 autocast on AMX CPUs, length-grouped batches).
+TAPT=training/configs/mini-nsmc.yaml
+TAPT_PATHS=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-8 train.output_dir=$RUN/pretrain-8)
+if compgen -G "$RUN/pretrain-8/final/*.safetensors" >/dev/null; then
+  echo "continuation (release 8): done, skipped"
+else
+  if [ ! -f "$RUN/shards-8/train/meta.json" ]; then
+    rm -rf "$RUN/shards-8"
+    kpfnlp prepare-pretraining --config $TAPT "${TAPT_PATHS[@]}" 2>&1 | tee "$RUN/prepare-8.log"
+  fi
+  kpfnlp pretrain --config $TAPT "${TAPT_PATHS[@]}" model.init_from="$RUN/pretrain-7/final" 2>&1 \
+    | tee -a "$RUN/pretrain-8.log"
 fi
