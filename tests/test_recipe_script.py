@@ -52,24 +52,17 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
     assert all(line.startswith("pretrain ") for line in stages)
     assert [line.split("train.max_steps=")[1].split()[0] for line in stages] == expected
     assert out.stdout.count("skipped") == 6 - len(expected) + 2 * continued
-    # release 7: its own shards, then a run from stage 6's final weights; nothing once its final model exists
-    continuation = [line for line in lines if "configs/mini-continue.yaml" in line]
-    if continued:
-        assert continuation == []
-    else:
-        prepare, pretrain = continuation
-        assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-7" in prepare
-        assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain/final" in pretrain
-        assert f"train.output_dir={run}/pretrain-7" in pretrain
-    # release 8: the same from release 7's final weights, on the NSMC-review mix
-    tapt = [line for line in lines if "configs/mini-nsmc.yaml" in line]
-    if continued:
-        assert tapt == []
-    else:
-        prepare, pretrain = tapt
-        assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-8" in prepare
-        assert pretrain.startswith("pretrain ") and f"model.init_from={run}/pretrain-7/final" in pretrain
-        assert f"train.output_dir={run}/pretrain-8" in pretrain
+    # releases 7 and 8: their own shards, then a run from the previous final weights; nothing once their final
+    # model exists
+    for release, config, init in ((7, "mini-continue", "pretrain"), (8, "mini-nsmc", "pretrain-7")):
+        calls_of_release = [line for line in lines if f"configs/{config}.yaml" in line]
+        if continued:
+            assert calls_of_release == []
+            continue
+        prepare, pretrain = calls_of_release
+        assert prepare.startswith("prepare-pretraining ") and f"data.shards={run}/shards-{release}" in prepare
+        assert pretrain.startswith("pretrain ") and f"model.init_from={run}/{init}/final" in pretrain
+        assert f"train.output_dir={run}/pretrain-{release}" in pretrain
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

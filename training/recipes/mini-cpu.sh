@@ -55,29 +55,22 @@ for override in ${PRETRAIN_OVERRIDES:-}; do
 done
 # shellcheck disable=SC2086
 stage "$LAST_END" "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
-# Release 7: a new run from stage 6's final weights, with a fresh optimizer and a wall-clock schedule.
-CONTINUE=training/configs/mini-continue.yaml
-CONTINUE_PATHS=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-7 train.output_dir=$RUN/pretrain-7)
-if compgen -G "$RUN/pretrain-7/final/*.safetensors" >/dev/null; then
-  echo "continuation (release 7): done, skipped"
-else
-  if [ ! -f "$RUN/shards-7/train/meta.json" ]; then
-    rm -rf "$RUN/shards-7"
-    kpfnlp prepare-pretraining --config $CONTINUE "${CONTINUE_PATHS[@]}" 2>&1 | tee "$RUN/prepare-7.log"
+# continuation RELEASE CONFIG INIT_DIR: a new run from INIT_DIR with its own shards (RUN/shards-RELEASE) and output
+# (RUN/pretrain-RELEASE), a fresh optimizer and a wall-clock schedule; skipped once its final model exists.
+continuation() {
+  local release=$1 config=$2 init=$3
+  local paths=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-$release train.output_dir=$RUN/pretrain-$release)
+  if compgen -G "$RUN/pretrain-$release/final/*.safetensors" >/dev/null; then
+    echo "continuation (release $release): done, skipped"
+    return
   fi
-  kpfnlp pretrain --config $CONTINUE "${CONTINUE_PATHS[@]}" model.init_from="$RUN/pretrain/final" 2>&1 \
-    | tee -a "$RUN/pretrain-7.log"
-fi
-# Release 8: a new run from release 7 on the NSMC-review mix (bf16 autocast on AMX CPUs, length-grouped batches).
-TAPT=training/configs/mini-nsmc.yaml
-TAPT_PATHS=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-8 train.output_dir=$RUN/pretrain-8)
-if compgen -G "$RUN/pretrain-8/final/*.safetensors" >/dev/null; then
-  echo "continuation (release 8): done, skipped"
-else
-  if [ ! -f "$RUN/shards-8/train/meta.json" ]; then
-    rm -rf "$RUN/shards-8"
-    kpfnlp prepare-pretraining --config $TAPT "${TAPT_PATHS[@]}" 2>&1 | tee "$RUN/prepare-8.log"
+  if [ ! -f "$RUN/shards-$release/train/meta.json" ]; then
+    rm -rf "$RUN/shards-$release"
+    kpfnlp prepare-pretraining --config "$config" "${paths[@]}" 2>&1 | tee "$RUN/prepare-$release.log"
   fi
-  kpfnlp pretrain --config $TAPT "${TAPT_PATHS[@]}" model.init_from="$RUN/pretrain-7/final" 2>&1 \
-    | tee -a "$RUN/pretrain-8.log"
-fi
+  kpfnlp pretrain --config "$config" "${paths[@]}" model.init_from="$init" 2>&1 | tee -a "$RUN/pretrain-$release.log"
+}
+# Release 7: from stage 6's final weights, on fresh packings of the lease corpus.
+continuation 7 training/configs/mini-continue.yaml "$RUN/pretrain/final"
+# Release 8: from release 7, on the NSMC-review mix (bf16 autocast on AMX CPUs, length-grouped batches).
+continuation 8 training/configs/mini-nsmc.yaml "$RUN/pretrain-7/final"
