@@ -131,16 +131,19 @@ def _batches(dataset: PretrainingDataset, special: SpecialIds, args: argparse.Na
     """Batches of `steps` x `batch_size` examples: the first ones of a shuffled epoch, padded to their longest
     ("dynamic") or to max_seq_len ("padded"), and, from `--shards`, the first ones of a length-grouped epoch."""
     n = args.batch_size * args.steps
-    orders = {"dynamic": EpochShuffleSampler(len(dataset), seed=0)}
     if args.shards:
-        orders["grouped"] = LengthGroupedEpochSampler(dataset.reader.lengths(), args.batch_size, seed=0)
-    orders["padded"] = orders["dynamic"]
+        shuffled = list(EpochShuffleSampler(len(dataset), seed=0))[:n]
+        grouped = list(LengthGroupedEpochSampler(dataset.reader.lengths(), args.batch_size, seed=0))[:n]
+    else:
+        shuffled, grouped = [i % len(dataset) for i in range(n)], []
+    features = {"shuffled": [dataset[i] for i in shuffled], "grouped": [dataset[i] for i in grouped]}
+    layouts = {"dynamic": ("shuffled", None), "padded": ("shuffled", args.max_seq_len)}
+    if args.shards:
+        layouts["grouped"] = ("grouped", None)
     out = {}
-    for layout, sampler in orders.items():
-        indices = list(sampler)[:n] if args.shards else [i % len(dataset) for i in range(n)]
-        features = [dataset[i] for i in indices]
-        collate = PretrainingCollator(special.pad, pad_to_length=args.max_seq_len if layout == "padded" else None)
-        out[layout] = [collate(features[i : i + args.batch_size]) for i in range(0, n, args.batch_size)]
+    for layout, (order, pad_to) in layouts.items():
+        collate = PretrainingCollator(special.pad, pad_to_length=pad_to)
+        out[layout] = [collate(features[order][i : i + args.batch_size]) for i in range(0, n, args.batch_size)]
     return out
 
 

@@ -161,23 +161,24 @@ class PretrainingTrainer(Trainer):
         self,
         *args: Any,
         wall_budget: WallClockBudget | None = None,
-        length_group_size: int | None = None,
+        group_by_length: bool = False,
         **kwargs: Any,
     ) -> None:
         self.wall_budget = wall_budget
-        self.length_group_size = length_group_size
+        self.group_by_length = group_by_length
         super().__init__(*args, **kwargs)
         self._num_sequences: torch.Tensor | None = None
         self._counts = torch.zeros(5, dtype=torch.float64)  # mlm_correct, mlm_count, nsp_correct, nsp_count, tokens
         self._last_log_time = time.perf_counter()
 
     def _get_train_sampler(self, train_dataset: Any = None) -> Sampler[int]:
-        """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler), grouped
-        by length in runs of `length_group_size` (the batch of all processes) when that is set."""
+        """Shuffle with a (seed, epoch) permutation rather than the global RNG (see EpochShuffleSampler); with
+        `group_by_length`, grouped by length in runs of one batch of all processes."""
         dataset = train_dataset if train_dataset is not None else self.train_dataset
         seed = self.args.data_seed or self.args.seed
-        if self.length_group_size:
-            return LengthGroupedEpochSampler(dataset.reader.lengths()[: len(dataset)], self.length_group_size, seed)
+        if self.group_by_length:
+            size = self.args.per_device_train_batch_size * self.args.world_size
+            return LengthGroupedEpochSampler(dataset.reader.lengths()[: len(dataset)], size, seed)
         return EpochShuffleSampler(len(dataset), seed)
 
     def create_scheduler(self, num_training_steps: int, optimizer: Any = None) -> Any:
@@ -450,11 +451,7 @@ def run_pretraining(
         data_collator=collator,
         callbacks=[SetEpochCallback(train_ds), *([budget] if budget else []), *(callbacks or [])],
         wall_budget=budget,
-        length_group_size=(
-            config.train.per_device_batch_size * int(os.environ.get("WORLD_SIZE", "1"))
-            if config.train.group_by_length
-            else None
-        ),
+        group_by_length=config.train.group_by_length,
     )
     if last:
         logger.info("resuming from %s", last)
