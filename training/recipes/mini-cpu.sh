@@ -11,7 +11,8 @@
 # Release 7 continues the result for 90 minutes of wall clock on fresh packings of the lease corpus
 # (training/configs/mini-continue.yaml, its own shards and output dir; skipped once RUN/pretrain-7/final exists).
 # Release 8 continues release 7 for 90 minutes on the NSMC-review mix (training/configs/mini-nsmc.yaml; skipped
-# once RUN/pretrain-8/final exists).
+# once RUN/pretrain-8/final exists). Release 9 continues release 8 for 95 minutes on new packings and masks of
+# the same mix (its own data and train seeds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -55,11 +56,13 @@ for override in ${PRETRAIN_OVERRIDES:-}; do
 done
 # shellcheck disable=SC2086
 stage "$LAST_END" "${NO_DROPOUT[@]}" ${PRETRAIN_OVERRIDES:-}
-# continuation RELEASE CONFIG INIT_DIR: a new run from INIT_DIR with its own shards (RUN/shards-RELEASE) and output
-# (RUN/pretrain-RELEASE), a fresh optimizer and a wall-clock schedule; skipped once its final model exists.
+# continuation RELEASE CONFIG INIT_DIR [overrides...]: a new run from INIT_DIR with its own shards
+# (RUN/shards-RELEASE) and output (RUN/pretrain-RELEASE), a fresh optimizer and a wall-clock schedule; skipped once
+# its final model exists. The overrides apply to both the shard preparation and the run.
 continuation() {
   local release=$1 config=$2 init=$3
-  local paths=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-$release train.output_dir=$RUN/pretrain-$release)
+  shift 3
+  local paths=(data.tokenizer=$RUN/tokenizer data.shards=$RUN/shards-$release train.output_dir=$RUN/pretrain-$release "$@")
   if compgen -G "$RUN/pretrain-$release/final/*.safetensors" >/dev/null; then
     echo "continuation (release $release): done, skipped"
     return
@@ -74,3 +77,6 @@ continuation() {
 continuation 7 training/configs/mini-continue.yaml "$RUN/pretrain/final"
 # Release 8: from release 7, on the NSMC-review mix (bf16 autocast on AMX CPUs, length-grouped batches).
 continuation 8 training/configs/mini-nsmc.yaml "$RUN/pretrain-7/final"
+# Release 9: from release 8, on fresh packings and masks of the NSMC-review mix, 95 minutes.
+continuation 9 training/configs/mini-nsmc.yaml "$RUN/pretrain-8/final" data.seed=20261207 train.seed=43 \
+  train.max_wall_seconds=5700
