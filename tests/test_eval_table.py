@@ -27,6 +27,7 @@ def results_dir(tmp_path):
         _result("korquad", "ours/final", {"exact_match": 10.0, "f1": 20.0}, "2026-01-01T00:00:00",
                 data={"split": "title split of KorQuAD_v1.0_dev.json"}),
         _result("ynat", "tiny", {"macro_f1": 50.0}, "2026-01-01T00:00:00", config={"max_train_samples": 100}),
+        _result("sts-korsts-test", "encoder", {"spearman": 68.0}, "2026-01-01T00:00:00"),  # no column: no row
     ]  # fmt: skip
     for i, record in enumerate(records):
         (tmp_path / f"r{i}.json").write_text(json.dumps(record), encoding="utf-8")
@@ -36,7 +37,7 @@ def results_dir(tmp_path):
 
 
 def test_table_rows_marks_and_published_rows(results_dir):
-    assert len(collect_results(results_dir)) == 5
+    assert len(collect_results(results_dir)) == 6
     table = render_table(collect_results(results_dir))
     ours = next(line for line in table.splitlines() if line.startswith("| ours/final"))
     assert "| 85.12 |" in ours and "80.00" not in ours
@@ -49,6 +50,7 @@ def test_table_rows_marks_and_published_rows(results_dir):
     newest_nsmc = "| ours/final | NSMC acc | baseline; ? / ? train / eval examples |"
     assert newest_nsmc in training
     assert training.count("| ours/final |") == 3 and training.count("| tiny |") == 1
+    assert not any(line.startswith("| encoder") for line in table.splitlines())
     assert len(published) == 4 and any(line.startswith("| KLUE-BERT-base") and "85.73" in line for line in published)
 
 
