@@ -118,6 +118,51 @@ def test_multitask_recipe_runs(tiny_bert, tiny_data, tmp_path):
     assert evaluate_sts(encoder, load_training_data(config, tiny_data)[2])["pairs"] == 8
 
 
+def _unsup_corpus(root: Path, files: dict[str, str]) -> Path:
+    """A corpus-mix YAML over plain-text files written here (one document per line)."""
+    sources = []
+    for name, text in files.items():
+        (root / name).write_text(text, "utf-8")
+        sources.append({"name": name, "path": name, "format": "lines"})
+    (root / "unsup.yaml").write_text(json.dumps({"sources": sources}, ensure_ascii=False), "utf-8")
+    return root / "unsup.yaml"
+
+
+def test_corpus_sentences_are_distinct_korean_and_seeded(tmp_path):
+    from kpfnlp.encoder.data import DataError, corpus_sentences
+
+    text = "\n".join(f"{s}. 짧다. English only sentence here. {s}." for s in SENTENCES)
+    corpus = _unsup_corpus(tmp_path, {"news.txt": text})
+    every = corpus_sentences(corpus, 100, seed=1)
+    assert sorted(every) == sorted(f"{s}." for s in SENTENCES)  # once each; short and non-Korean dropped
+    sample = corpus_sentences(corpus, 3, seed=1)
+    assert len(sample) == 3 and sample == corpus_sentences(corpus, 3, seed=1) and set(sample) <= set(every)
+    with pytest.raises(DataError, match="evaluation data"):
+        corpus_sentences(corpus, 3, seed=1, forbidden=("news.txt",))
+
+
+def test_unsupervised_stage_runs_before_nli_and_refuses_evaluation_headlines(tiny_bert, tiny_data, tmp_path):
+    text = "\n".join(f"{s}. {s}라고 전했다." for s in SENTENCES)
+    corpus = _unsup_corpus(tmp_path, {"wiki.txt": text})
+    base = [f"backbone={tiny_bert}", "fp16_copy=false", "unsup.max_steps=3", "unsup.batch_size=4"]
+    config = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [*base, f"output_dir={tmp_path / 'u'}", f"unsup_corpus={corpus}", "unsup_sentences=12"],
+    )
+    report = train_encoder(config, tiny_data)
+    assert report["train_examples"]["unsup"] == 12
+    steps = [r["step"] for r in report["log_unsup"] if "loss" in r or "train_loss" in r]
+    assert steps and max(steps) == 3 and np.isfinite(report["dev_after_unsup"]["spearman"])
+    assert "log_nli" in report and "log_sts" in report
+    leak = _unsup_corpus(tmp_path, {"newstrust_20210601_titles.json": "[]"})
+    bad = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [*base, f"output_dir={tmp_path / 'v'}", f"unsup_corpus={leak}"],
+    )
+    with pytest.raises(ValueError, match="evaluation data"):
+        train_encoder(bad, tiny_data)
+
+
 def test_evaluation_sets_are_refused_as_training_data(tiny_data):
     config = EncoderConfig(sts_files=["kornlu/KorSTS/sts-test.tsv"])
     with pytest.raises(ValueError, match="never train"):

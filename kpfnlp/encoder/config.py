@@ -9,7 +9,7 @@ from kpfnlp.recipe import Recipe
 
 @dataclass
 class StageConfig:
-    """One training stage (NLI or STS): optimisation settings and an optional cap on examples."""
+    """One training stage (unsupervised, NLI or STS): optimisation settings and an optional cap on examples."""
 
     epochs: float = 1.0
     batch_size: int = 32
@@ -17,7 +17,7 @@ class StageConfig:
     warmup_ratio: float = 0.1
     max_samples: int | None = None  # seeded subset (quick runs, tests)
     max_steps: int = -1  # -1: run `epochs`
-    loss: str = "mnrl"  # nli: mnrl (hard negatives); sts: cosent | cosine
+    loss: str = "mnrl"  # unsup, nli: mnrl (in-batch / hard negatives); sts: cosent | cosine
 
 
 @dataclass
@@ -36,6 +36,11 @@ class EncoderConfig(Recipe):
         default_factory=lambda: ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
     )
     dev_file: str = "kornlu/KorSTS/sts-dev.tsv"  # model selection / logging only; never a test split
+    # optional first stage, unsupervised SimCSE (Gao et al. 2021): sentences of a corpus mix YAML, each paired with
+    # itself under two dropout masks, MultipleNegativesRanking over the batch; None: no such stage
+    unsup_corpus: str | None = None
+    unsup_sentences: int = 100_000  # seeded sample of the corpus's distinct sentences (10-200 characters)
+    unsup: StageConfig = field(default_factory=lambda: StageConfig(epochs=1, batch_size=64, learning_rate=3e-5))
     nli: StageConfig = field(default_factory=lambda: StageConfig(epochs=1, batch_size=64, learning_rate=5e-5))
     sts: StageConfig = field(default_factory=lambda: StageConfig(epochs=4, batch_size=32, loss="cosent"))
     # keep the backbone's word embeddings as they are, so the bundled copy can share them (kpfnlp.encoder.bundle)

@@ -1,4 +1,5 @@
-"""Training and evaluation pairs for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI and KorNLI triplets.
+"""Training and evaluation data for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI and KorNLI triplets, and
+plain sentences of a corpus mix for the unsupervised stage.
 
 KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and the row count is checked.
 """
@@ -6,6 +7,7 @@ KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and 
 from __future__ import annotations
 
 import csv
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +102,29 @@ def nli_triplets(path: str | Path) -> list[Triplet]:
         for pos in hyps.get("entailment", []):
             triplets += [Triplet(premise, pos, neg) for neg in hyps.get("contradiction", [])]
     return triplets
+
+
+def corpus_sentences(
+    corpus_yaml: str | Path,
+    n: int,
+    seed: int,
+    min_chars: int = 10,
+    max_chars: int = 200,
+    forbidden: tuple[str, ...] = (),
+) -> list[str]:
+    """A seeded sample of `n` distinct sentences (Hangul, `min_chars`-`max_chars` long) of a corpus mix YAML;
+    refuses a mix that reads a file named in `forbidden` (the evaluation sets)."""
+    from kpfnlp.corpus.mix import iter_corpus, load_corpus_mix
+    from kpfnlp.text.sentences import split_sentences
+
+    sources = load_corpus_mix(corpus_yaml)
+    for source in sources:
+        if bad := [f.name for f in source.files() if f.name in forbidden]:
+            raise DataError(f"{corpus_yaml}: source {source.name!r} reads evaluation data {bad}")
+    seen: dict[str, None] = {}
+    for doc in iter_corpus(sources):
+        for sentence in split_sentences(doc.text, "regex"):
+            if min_chars <= len(sentence) <= max_chars and any("가" <= ch <= "힣" for ch in sentence):
+                seen.setdefault(sentence)
+    sentences = list(seen)
+    return sentences if n >= len(sentences) else random.Random(seed).sample(sentences, n)

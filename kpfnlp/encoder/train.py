@@ -1,5 +1,6 @@
-"""Encoder training with `SentenceTransformerTrainer`: NLI (MultipleNegativesRanking with contradiction hard
-negatives) then STS (CoSENT or CosineSimilarity), or both at once (multitask, round robin)."""
+"""Encoder training with `SentenceTransformerTrainer`: optionally unsupervised SimCSE on corpus sentences, then NLI
+(MultipleNegativesRanking with contradiction hard negatives) then STS (CoSENT or CosineSimilarity), or NLI and STS
+at once (multitask, round robin)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from kpfnlp.encoder.config import EncoderConfig, StageConfig
-from kpfnlp.encoder.data import STSPair, Triplet, nli_triplets, read_sts
+from kpfnlp.encoder.data import STSPair, Triplet, corpus_sentences, nli_triplets, read_sts
 from kpfnlp.encoder.model import SentenceEncoder
 from kpfnlp.encoder.sts import evaluate_sts
 
 FORBIDDEN_TRAIN_FILES = ("sts-test.tsv", "klue-sts-v1.1_dev.json")  # the evaluation sets
+# and, for the unsupervised stage's corpus, the clustering evaluation headlines (YNAT dev, whose headlines are the
+# titles of yonhap_title_lead.jsonl, and the newstrust day)
+FORBIDDEN_UNSUP_FILES = (
+    *FORBIDDEN_TRAIN_FILES,
+    "ynat-v1.1_dev.tsv",
+    "yonhap_title_lead.jsonl",
+    "newstrust_20210601_titles.json",
+)
 
 
 def _subset(items: list, n: int | None, seed: int) -> list:
@@ -29,6 +38,12 @@ def _nli_dataset(triplets: Sequence[Triplet]):
         {"anchor": [t.anchor for t in triplets], "positive": [t.positive for t in triplets],
          "negative": [t.negative for t in triplets]}
     )  # fmt: skip
+
+
+def _unsup_dataset(sentences: Sequence[str]):
+    from datasets import Dataset
+
+    return Dataset.from_dict({"anchor": list(sentences), "positive": list(sentences)})
 
 
 def _sts_dataset(pairs: Sequence[STSPair]):
@@ -118,6 +133,14 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
     report["dev_before"] = evaluate_sts(encoder, dev)
     start = time.perf_counter()
     model = encoder.model
+    if config.unsup_corpus:
+        sentences = corpus_sentences(
+            config.unsup_corpus, config.unsup_sentences, config.seed, forbidden=FORBIDDEN_UNSUP_FILES
+        )
+        report["train_examples"]["unsup"] = len(sentences)
+        unsup_args = _args(out / "unsup", config.unsup, config.seed, no_duplicates=True)
+        report["log_unsup"] = _fit(encoder, _unsup_dataset(sentences), _loss(model, config.unsup), unsup_args)
+        report["dev_after_unsup"] = evaluate_sts(encoder, dev)
     if config.recipe == "sequential":
         nli_args = _args(out / "nli", config.nli, config.seed, no_duplicates=True)
         report["log_nli"] = _fit(encoder, _nli_dataset(triplets), _loss(model, config.nli), nli_args)
