@@ -37,7 +37,7 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
         (run / "pretrain" / f"checkpoint-{newest}").mkdir()
         (run / "pretrain" / "checkpoint-500").mkdir()  # an older one must not be taken for the newest
     if continued:
-        for release in (7, 8, 9):
+        for release in (7, 8, 9, 10):
             (run / f"pretrain-{release}" / "final").mkdir(parents=True)
             (run / f"pretrain-{release}" / "final" / "model.safetensors").write_text("")
     calls = tmp_path / "calls.txt"
@@ -51,13 +51,14 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
     stages = [line for line in lines if "configs/mini.yaml" in line]
     assert all(line.startswith("pretrain ") for line in stages)
     assert [line.split("train.max_steps=")[1].split()[0] for line in stages] == expected
-    assert out.stdout.count("skipped") == 6 - len(expected) + 3 * continued
-    # releases 7 to 9: their own shards, then a run from the previous final weights; nothing once their final
+    assert out.stdout.count("skipped") == 6 - len(expected) + 4 * continued
+    # releases 7 to 10: their own shards, then a run from the previous final weights; nothing once their final
     # model exists
     for release, config, init in (
         (7, "mini-continue", "pretrain"),
         (8, "mini-nsmc", "pretrain-7"),
         (9, "mini-nsmc", "pretrain-8"),
+        (10, "mini-nsmc", "pretrain-9"),
     ):
         calls_of_release = [line for line in lines if f"configs/{config}.yaml" in line and f"shards-{release}" in line]
         if continued:
@@ -69,6 +70,9 @@ def test_recipe_runs_only_the_stages_not_yet_reached(
         assert f"train.output_dir={run}/pretrain-{release}" in pretrain
         if release == 9:  # new packings and masks of release 8's mix
             assert "data.seed=20261207" in prepare and "data.seed=20261207 train.seed=43" in pretrain
+        if release == 10:  # new packings and masks again, 80 minutes
+            assert "data.seed=20261208" in prepare and "data.seed=20261208 train.seed=44" in pretrain
+            assert "train.max_wall_seconds=4800" in pretrain
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

@@ -11,8 +11,8 @@
 # Release 7 continues the result for 90 minutes of wall clock on fresh packings of the lease corpus
 # (training/configs/mini-continue.yaml, its own shards and output dir; skipped once RUN/pretrain-7/final exists).
 # Release 8 continues release 7 for 90 minutes on the NSMC-review mix (training/configs/mini-nsmc.yaml; skipped
-# once RUN/pretrain-8/final exists). Release 9 continues release 8 for 95 minutes on new packings and masks of
-# the same mix (its own data and train seeds).
+# once RUN/pretrain-8/final exists). Releases 9 and 10 each continue the previous one for 95 and 80 minutes on
+# new packings and masks of the same mix (their own data and train seeds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/mini}
@@ -80,3 +80,6 @@ continuation 8 training/configs/mini-nsmc.yaml "$RUN/pretrain-7/final"
 # Release 9: from release 8, on fresh packings and masks of the NSMC-review mix, 95 minutes.
 continuation 9 training/configs/mini-nsmc.yaml "$RUN/pretrain-8/final" data.seed=20261207 train.seed=43 \
   train.max_wall_seconds=5700
+# Release 10: from release 9, on fresh packings and masks of the NSMC-review mix again, 80 minutes.
+continuation 10 training/configs/mini-nsmc.yaml "$RUN/pretrain-9/final" data.seed=20261208 train.seed=44 \
+  train.max_wall_seconds=4800
