@@ -63,8 +63,16 @@ def test_cli_compare_and_its_refusals(pair, tmp_path):
     assert "A 90.00 vs B 80.00" in result.output and "only A right 15" in result.output
     for bad in (["--confidence", "1.5"], ["--resamples", "10"]):
         assert CliRunner().invoke(app, ["eval", "compare", str(a), str(b), *bad]).exit_code == 2
+    # another fine-tuning seed on the whole test set scores the same examples: compared
     other_seed = _result(tmp_path / "res", "C", test, ["positive"] * 100, seed=7)
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(other_seed)])
+    assert result.exit_code == 0 and "A 90.00 vs C 50.00" in result.output, result.output
+    # seeded subsets of 50 drawn with different seeds are different examples: refused
+    half = [_result(tmp_path / "half", n, test, ["positive"] * 50, seed=seed) for n, seed in (("D", 42), ("E", 7))]
+    assert compare_results(half[0], half[0]).examples == 50
+    result = CliRunner().invoke(app, ["eval", "compare", *map(str, half)])
+    assert result.exit_code == 1 and "not scored on the same examples" in result.output
+    result = CliRunner().invoke(app, ["eval", "compare", str(a), str(half[0])])  # 100 examples against 50
     assert result.exit_code == 1 and "not scored on the same examples" in result.output
     test.write_text(test.read_text(encoding="utf-8") + "100\t추가 리뷰\t1\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)])
