@@ -1,10 +1,10 @@
 """Is one classifier really better than another on the same test set? Paired bootstrap and McNemar's test.
 
 Both result JSONs must score the same examples (same eval file by sha256, same subset; results of different
-seeds compare when neither drew a subset). Gold labels are read again
-from the recorded eval file, so the predictions sidecars are all that needs keeping. The paired bootstrap of the
-accuracy difference resamples the per-example outcomes (A right and B wrong, both alike, A wrong and B right),
-which is a multinomial draw over those three counts: exact for accuracy and instant for 50,000 reviews.
+seeds compare when neither drew a subset). Gold labels are read again from the recorded eval file, so the
+predictions sidecars are all that needs keeping. The paired bootstrap of the accuracy difference resamples the
+per-example outcomes (A right and B wrong, both alike, A wrong and B right), which is a multinomial draw over those
+three counts: exact for accuracy and instant for 50,000 reviews.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def _load(path: Path) -> tuple[dict[str, Any], list]:
     return result, predictions
 
 
-def _eval_examples(result: dict[str, Any], eval_file: Path | None) -> list:
-    """The examples a result was scored on, from the recorded (or given) eval file, checked against its sha256."""
+def _eval_file_examples(result: dict[str, Any], eval_file: Path | None) -> list:
+    """Every example of the recorded (or given) eval file, checked against its sha256."""
     spec = get_task(result["task"])
     recorded = list(result["data"]["files"].items())[-1]
     path = Path(eval_file) if eval_file else Path(recorded[0])
@@ -65,7 +65,7 @@ def _eval_examples(result: dict[str, Any], eval_file: Path | None) -> list:
         raise FileNotFoundError(f"{path}: the eval file is not here; give it with --eval-file")
     if sha256_file(path) != recorded[1]:
         raise ValueError(f"{path}: not the eval file the results were scored on (sha256 differs)")
-    return seeded_subset(spec.reader(path), result["data"]["eval_examples"], result["seed"])
+    return spec.reader(path)
 
 
 def compare_results(
@@ -84,9 +84,10 @@ def compare_results(
     not_same = ValueError("the two results were not scored on the same examples (eval file, count or seed differ)")
     if eval_a != eval_b or a["data"]["eval_examples"] != b["data"]["eval_examples"]:
         raise not_same
-    examples = _eval_examples(a, eval_file)
+    every, count = _eval_file_examples(a, eval_file), a["data"]["eval_examples"]
+    examples = seeded_subset(every, count, a["seed"])
     # Two fine-tuning seeds score the same examples when the whole eval set was used; a seeded subset must match.
-    if a["seed"] != b["seed"] and _eval_examples(b, eval_file) != examples:
+    if a["seed"] != b["seed"] and seeded_subset(every, count, b["seed"]) != examples:
         raise not_same
     gold = [ex.label for ex in examples]
     if not len(gold) == len(pred_a) == len(pred_b):
