@@ -10,6 +10,7 @@ import pytest
 from conftest import build_tiny_bert
 
 from kpfnlp.encoder import EncoderConfig, SentenceEncoder, evaluate_sts
+from kpfnlp.encoder.data import STSPair
 from kpfnlp.encoder.train import load_training_data, train_encoder
 from kpfnlp.paths import REPO_ROOT
 
@@ -263,3 +264,101 @@ def test_bundled_copy_shares_the_backbones_word_embeddings(tiny_data, tmp_path, 
     train_encoder(free, tiny_data)  # word embeddings trained too: nothing to share
     with pytest.raises(ValueError, match="freeze_word_embeddings"):
         export_encoder(tmp_path / "free" / "final", tmp_path / "refused", share_with=release)
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_encoder(tiny_bert, tiny_data, tmp_path_factory) -> tuple[Path, dict]:
+    """The tiny cross-encoder recipe trained on the tiny STS files (seconds)."""
+    from kpfnlp.encoder.cross import CrossEncoderConfig, train_cross_encoder
+
+    out = tmp_path_factory.mktemp("cross")
+    config = CrossEncoderConfig.load(
+        REPO_ROOT / "training/configs/cross-encoder-tiny.yaml", [f"backbone={tiny_bert}", f"output_dir={out}"]
+    )
+    return out / "final", train_cross_encoder(config, tiny_data)
+
+
+def test_cross_encoder_trains_reloads_and_scores_pairs_symmetrically(tiny_bert, tiny_cross_encoder):
+    from kpfnlp.encoder.cross import load_cross_encoder, score_pairs
+
+    final, report = tiny_cross_encoder
+    assert report["train_examples"] == 16 and report["dev_after"]["pairs"] == 8.0
+    assert set(report["dev_after"]) >= {"spearman", "pearson", "f1", "primary"}
+    losses = [r["train_loss"] for r in report["log"] if "train_loss" in r]
+    assert len(losses) == 1 and np.isfinite(losses[0])
+    model = load_cross_encoder(final)
+    pairs = [(SENTENCES[0], SENTENCES[1]), (SENTENCES[2], SENTENCES[5])]
+    scores = score_pairs(model, pairs)
+    assert scores.shape == (2,) and ((scores >= 0) & (scores <= 5)).all()
+    np.testing.assert_allclose(score_pairs(model, [(b, a) for a, b in pairs]), scores, atol=1e-5)
+    untrained = score_pairs(load_cross_encoder(tiny_bert), pairs)
+    assert not np.allclose(untrained, scores, atol=1e-4)  # training moved the weights
+    assert score_pairs(model, []).shape == (0,)
+
+
+def test_cross_encoder_refuses_evaluation_sets(tiny_bert, tiny_data, tmp_path):
+    from kpfnlp.encoder.cross import CrossEncoderConfig, train_cross_encoder
+
+    config = CrossEncoderConfig(
+        backbone=str(tiny_bert), output_dir=str(tmp_path), sts_files=["klue/klue-sts-v1.1_dev.json"]
+    )
+    with pytest.raises(ValueError, match="never train"):
+        train_cross_encoder(config, tiny_data)
+
+
+def test_mine_pairs_takes_neighbours_then_random_pairs_never_gold():
+    from kpfnlp.encoder.augment import mine_pairs
+
+    vectors = np.array([[1, 0], [0.99, 0.14], [0, 1], [0.14, 0.99], [-1, 0]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert mine_pairs(vectors, 1, 0, seed=0) == [(0, 1), (2, 3), (2, 4)]  # 4 is nearest to 2 (cosine 0)
+    assert mine_pairs(vectors, 1, 0, seed=0, exclude={(0, 1)}) == [(2, 3), (2, 4)]
+    with_random = mine_pairs(vectors, 1, 3, seed=0, exclude={(0, 1)})
+    assert len(with_random) == 5 and (0, 1) not in with_random and all(i < j for i, j in with_random)
+    assert with_random == mine_pairs(vectors, 1, 3, seed=0, exclude={(0, 1)})  # seeded
+    everything = mine_pairs(vectors, 0, 100, seed=0)
+    assert len(everything) == 10  # capped at every possible pair
+
+
+def test_silver_pairs_are_scored_written_and_train_the_encoder(tiny_bert, tiny_data, tiny_cross_encoder, tmp_path):
+    from kpfnlp.encoder.augment import silver_pairs, write_sts_tsv
+    from kpfnlp.encoder.cross import load_cross_encoder
+    from kpfnlp.encoder.data import read_korsts, read_sts
+
+    gold = read_sts(tiny_data / "kornlu/KorSTS/sts-train.tsv")
+    embedder = SentenceEncoder.from_backbone(tiny_bert, 32)
+    silver = silver_pairs(gold, embedder, load_cross_encoder(tiny_cross_encoder[0]), neighbours=2, random_pairs=4)
+    gold_keys = {frozenset((p.sentence1, p.sentence2)) for p in gold}
+    assert silver and not any(frozenset((p.sentence1, p.sentence2)) in gold_keys for p in silver)
+    assert all(0 <= p.score <= 5 and p.genre == "silver" for p in silver)
+    capped = silver_pairs(gold, embedder, load_cross_encoder(tiny_cross_encoder[0]), 2, 4, max_pairs=3)
+    assert len(capped) == 3
+    path = write_sts_tsv([*silver, STSPair("탭이\t있는 문장", "줄\n바꿈", 2.5)], tmp_path / "silver.tsv")
+    back = read_korsts(path)
+    assert len(back) == len(silver) + 1 and back[-1].sentence1 == "탭이 있는 문장" and back[-1].score == 2.5
+    assert [p.score for p in back[:-1]] == pytest.approx([p.score for p in silver], abs=1e-3)
+    config = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [f"backbone={tiny_bert}", f"output_dir={tmp_path / 'enc'}", f"silver_files=[{path}]", "sts.max_samples=null"],
+    )
+    report = train_encoder(config, tiny_data)
+    assert report["train_examples"]["sts"] == 16 + len(back)
+
+
+def test_augment_and_eval_sts_cli_with_a_cross_encoder(tiny_bert, tiny_data, tiny_cross_encoder, tmp_path):
+    from typer.testing import CliRunner
+
+    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
+    from kpfnlp.cli.app import app
+    from kpfnlp.encoder.data import read_korsts
+
+    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    out = tmp_path / "silver.tsv"
+    args = ["augment-sts", "--cross-encoder", str(tiny_cross_encoder[0]), "-o", str(out), "--encoder", str(encoder)]
+    result = CliRunner().invoke(app, [*args, "--random-pairs", "2", "--data-dir", str(tiny_data)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(read_korsts(out))} silver pairs" in result.output and "from 16 gold pairs" in result.output
+    refused = CliRunner().invoke(app, [*args, "--sts-file", "kornlu/KorSTS/sts-test.tsv", "--data-dir", str(tiny_data)])
+    assert refused.exit_code == 1 and "evaluation sets" in refused.output
+    both = ["eval", "sts", "--tfidf", "--cross-encoder", str(tiny_cross_encoder[0]), "--data-dir", str(tiny_data)]
+    assert CliRunner().invoke(app, both).exit_code == 1  # exactly one scorer

@@ -172,6 +172,63 @@ def train_encoder_cmd(
     typer.echo(f"dev Spearman {before:.2f} -> {after:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
 
 
+@app.command("train-cross-encoder")
+def train_cross_encoder_cmd(
+    config: Annotated[Path, typer.Option("--config", help="Recipe YAML (training/configs/cross-encoder-*.yaml).")],
+    overrides: Annotated[list[str] | None, typer.Argument(help="key=value or train.key=value overrides.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Train the STS cross-encoder (the AugSBERT teacher for `kpfnlp augment-sts`); writes OUTPUT_DIR/final."""
+    from kpfnlp.encoder.cross import CrossEncoderConfig, train_cross_encoder
+    from kpfnlp.eval.data import DataError
+
+    try:
+        cfg = CrossEncoderConfig.load(config, overrides)
+        report = train_cross_encoder(cfg, Path(cfg.data_dir) if cfg.data_dir else _data_dir(data_dir))
+    except (DataError, FileNotFoundError, OSError, ValueError) as err:
+        raise _fail(str(err)) from err
+    dev = report["dev_after"]["spearman"]
+    typer.echo(f"dev Spearman {dev:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
+
+
+@app.command("augment-sts")
+def augment_sts_cmd(
+    cross_encoder: Annotated[Path, typer.Option("--cross-encoder", help="Trained cross-encoder directory.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Silver pairs TSV (KorSTS layout).")],
+    encoder: Encoder = None,
+    sts_files: Annotated[
+        list[str] | None, typer.Option("--sts-file", help="Gold STS training file under the data directory.")
+    ] = None,
+    neighbours: Annotated[int, typer.Option("--neighbours", min=0, help="Nearest neighbours per sentence.")] = 3,
+    random_pairs: Annotated[int, typer.Option("--random-pairs", min=0, help="Random pairs besides.")] = 5_000,
+    max_pairs: Annotated[int | None, typer.Option("--max-pairs", min=1, help="Keep a seeded sample.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 42,
+    data_dir: DataDir = None,
+) -> None:
+    """AugSBERT silver STS pairs: gold training sentences paired with their encoder neighbours, scored by the
+    cross-encoder; add the file to the encoder recipe with `silver_files=[FILE]`."""
+    from kpfnlp.encoder.augment import silver_pairs, write_sts_tsv
+    from kpfnlp.encoder.cross import load_cross_encoder
+    from kpfnlp.encoder.data import read_sts
+    from kpfnlp.encoder.train import FORBIDDEN_TRAIN_FILES
+    from kpfnlp.eval.data import DataError
+
+    names = sts_files or ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
+    if bad := [n for n in names if Path(n).name in FORBIDDEN_TRAIN_FILES]:
+        raise _fail(f"{bad} are evaluation sets (KorSTS test / KLUE-STS dev): never train on them")
+    root = _data_dir(data_dir)
+    try:
+        gold = [p for name in names for p in read_sts(root / name)]
+        teacher = load_cross_encoder(cross_encoder)
+    except (DataError, FileNotFoundError, OSError) as err:
+        raise _fail(str(err)) from err
+    embedder = _encoder(encoder, "pass --encoder DIR")
+    pairs = silver_pairs(gold, embedder, teacher, neighbours, random_pairs, max_pairs, seed)
+    write_sts_tsv(pairs, output)
+    mean = sum(p.score for p in pairs) / max(len(pairs), 1)
+    typer.echo(f"{len(pairs)} silver pairs (mean score {mean:.2f}) from {len(gold)} gold pairs -> {output}")
+
+
 @app.command("export-encoder")
 def export_encoder_cmd(
     source: Annotated[Path, typer.Argument(help="Trained encoder directory (OUTPUT_DIR/final).")],
@@ -379,6 +436,9 @@ def eval_sts_cmd(
         Path | None, typer.Option("--backbone", help="A BERT directory: mean of un-fine-tuned embeddings.")
     ] = None,
     tfidf: Annotated[bool, typer.Option("--tfidf", help="The TF-IDF character n-gram cosine baseline.")] = False,
+    cross_encoder: Annotated[
+        Path | None, typer.Option("--cross-encoder", help="A trained STS cross-encoder (scores pairs, no cosine).")
+    ] = None,
     data_dir: DataDir = None,
     output: Annotated[Path, typer.Option("--output", help="Results directory (one JSON per run).")] = Path("runs/eval"),
 ) -> None:
@@ -388,10 +448,19 @@ def eval_sts_cmd(
     from kpfnlp.eval.data import DataError
     from kpfnlp.eval.results import write_result
 
-    if sum(x is not None and x is not False for x in (model, backbone, tfidf or None)) != 1:
-        raise _fail("give exactly one of --model, --backbone, --tfidf")
+    if sum(x is not None and x is not False for x in (model, backbone, tfidf or None, cross_encoder)) != 1:
+        raise _fail("give exactly one of --model, --backbone, --tfidf, --cross-encoder")
     root = _data_dir(data_dir)
-    if tfidf:
+    teacher = None
+    if cross_encoder is not None:
+        from kpfnlp.encoder.cross import evaluate_cross_encoder, load_cross_encoder
+
+        try:
+            teacher = load_cross_encoder(cross_encoder)
+        except (FileNotFoundError, OSError) as err:
+            raise _fail(f"{err}; check --cross-encoder") from err
+        name = cross_encoder.name if cross_encoder.name != "final" else cross_encoder.parent.name
+    elif tfidf:
         name, embedder = "tfidf-char-1-2", TfidfCharEmbedder(2)
     elif backbone is not None:
         name, embedder = f"{backbone.name} (mean pooling, no fine-tuning)", SentenceEncoder.from_backbone(backbone)
@@ -405,10 +474,13 @@ def eval_sts_cmd(
     except DataError as err:
         raise _fail(str(err)) from err
     for task, pairs in sets.items():
-        if tfidf:
-            embedder = TfidfCharEmbedder(2)  # IDF from the evaluated sentences only (no labels)
-        metrics = evaluate_sts(embedder, pairs)
-        result = {"task": f"sts-{task}", "method": "cosine", "model": {"name": name}, "metrics": metrics}
+        if teacher is not None:
+            metrics, method = evaluate_cross_encoder(teacher, pairs), "cross-encoder"
+        else:
+            if tfidf:
+                embedder = TfidfCharEmbedder(2)  # IDF from the evaluated sentences only (no labels)
+            metrics, method = evaluate_sts(embedder, pairs), "cosine"
+        result = {"task": f"sts-{task}", "method": method, "model": {"name": name}, "metrics": metrics}
         path = write_result(result, output)
         typer.echo(
             f"{task} | {name} | Spearman {metrics['spearman']:.2f} | Pearson {metrics['pearson']:.2f} | "

@@ -36,6 +36,9 @@ class EncoderConfig(Recipe):
         default_factory=lambda: ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
     )
     dev_file: str = "kornlu/KorSTS/sts-dev.tsv"  # model selection / logging only; never a test split
+    # AugSBERT silver pairs for the STS stage (`kpfnlp augment-sts`): KorSTS-layout TSVs, paths as given (not under
+    # data_dir), added to the gold pairs before `sts.max_samples` applies
+    silver_files: list[str] = field(default_factory=list)
     # optional first stage, unsupervised SimCSE (Gao et al. 2021): sentences of a corpus mix YAML, each paired with
     # itself under two dropout masks, MultipleNegativesRanking over the batch; None: no such stage
     unsup_corpus: str | None = None

@@ -109,12 +109,13 @@ def _fit(encoder: SentenceEncoder, dataset, loss, args) -> list[dict[str, Any]]:
 def load_training_data(config: EncoderConfig, data_dir: Path) -> tuple[list[Triplet], list[STSPair], list[STSPair]]:
     """NLI triplets, STS training pairs and dev pairs named by `config`; refuses the evaluation files."""
     nli_files = [config.nli_file, *config.extra_nli_files]
-    for name in [*config.sts_files, *nli_files, config.dev_file]:
+    for name in [*config.sts_files, *config.silver_files, *nli_files, config.dev_file]:
         if Path(name).name in FORBIDDEN_TRAIN_FILES:
             raise ValueError(f"{name} is an evaluation set (KorSTS test / KLUE-STS dev): never train or tune on it")
     all_triplets = [t for name in nli_files for t in nli_triplets(data_dir / name)]
     triplets = _subset(all_triplets, config.nli.max_samples, config.seed)
     sts = [p for name in config.sts_files for p in read_sts(data_dir / name)]
+    sts += [p for name in config.silver_files for p in read_sts(name)]
     dev = read_sts(data_dir / config.dev_file)
     return triplets, _subset(sts, config.sts.max_samples, config.seed), dev
 
