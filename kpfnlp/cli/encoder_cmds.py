@@ -152,6 +152,18 @@ def _write(output: Path, fields: list[str], rows, values: dict[int, dict[str, An
             writer.write({"id": row.id, **values.get(i, {}), "error": errors.get(row.index)})
 
 
+def _run_recipe(recipe, train, config: Path, overrides: list[str] | None, data_dir: Path | None):
+    """Load a recipe YAML with its overrides and run `train(recipe, data_dir)`; a data or config problem is a
+    clean CLI error. Returns the recipe and the training report."""
+    from kpfnlp.eval.data import DataError
+
+    try:
+        cfg = recipe.load(config, overrides)
+        return cfg, train(cfg, Path(cfg.data_dir) if cfg.data_dir else _data_dir(data_dir))
+    except (DataError, FileNotFoundError, OSError, ValueError) as err:
+        raise _fail(str(err)) from err
+
+
 @app.command("train-encoder")
 def train_encoder_cmd(
     config: Annotated[Path, typer.Option("--config", help="Recipe YAML (training/configs/encoder-*.yaml).")],
@@ -161,13 +173,8 @@ def train_encoder_cmd(
     """Train the sentence encoder (NLI -> STS, or multitask) from a backbone; writes OUTPUT_DIR/final and fp16."""
     from kpfnlp.encoder import EncoderConfig
     from kpfnlp.encoder.train import train_encoder
-    from kpfnlp.eval.data import DataError
 
-    try:
-        cfg = EncoderConfig.load(config, overrides)
-        report = train_encoder(cfg, Path(cfg.data_dir) if cfg.data_dir else _data_dir(data_dir))
-    except (DataError, FileNotFoundError, OSError, ValueError) as err:
-        raise _fail(str(err)) from err
+    cfg, report = _run_recipe(EncoderConfig, train_encoder, config, overrides, data_dir)
     before, after = report["dev_before"]["spearman"], report["dev_after"]["spearman"]
     typer.echo(f"dev Spearman {before:.2f} -> {after:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
 
@@ -180,13 +187,8 @@ def train_cross_encoder_cmd(
 ) -> None:
     """Train the STS cross-encoder (the AugSBERT teacher for `kpfnlp augment-sts`); writes OUTPUT_DIR/final."""
     from kpfnlp.encoder.cross import CrossEncoderConfig, train_cross_encoder
-    from kpfnlp.eval.data import DataError
 
-    try:
-        cfg = CrossEncoderConfig.load(config, overrides)
-        report = train_cross_encoder(cfg, Path(cfg.data_dir) if cfg.data_dir else _data_dir(data_dir))
-    except (DataError, FileNotFoundError, OSError, ValueError) as err:
-        raise _fail(str(err)) from err
+    cfg, report = _run_recipe(CrossEncoderConfig, train_cross_encoder, config, overrides, data_dir)
     dev = report["dev_after"]["spearman"]
     typer.echo(f"dev Spearman {dev:.2f} in {report['train_seconds']} s -> {cfg.output_dir}/final")
 
