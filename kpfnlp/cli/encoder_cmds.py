@@ -211,13 +211,14 @@ def augment_sts_cmd(
     cross-encoder; add the file to the encoder recipe with `silver_files=[FILE]`."""
     from kpfnlp.encoder.augment import silver_pairs, write_sts_tsv
     from kpfnlp.encoder.cross import load_cross_encoder
-    from kpfnlp.encoder.data import read_sts
-    from kpfnlp.encoder.train import FORBIDDEN_TRAIN_FILES
+    from kpfnlp.encoder.data import STS_TRAIN_FILES, read_sts, refuse_evaluation_files
     from kpfnlp.eval.data import DataError
 
-    names = sts_files or ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
-    if bad := [n for n in names if Path(n).name in FORBIDDEN_TRAIN_FILES]:
-        raise _fail(f"{bad} are evaluation sets (KorSTS test / KLUE-STS dev): never train on them")
+    names = sts_files or list(STS_TRAIN_FILES)
+    try:
+        refuse_evaluation_files(names)
+    except ValueError as err:
+        raise _fail(str(err)) from err
     root = _data_dir(data_dir)
     try:
         gold = [p for name in names for p in read_sts(root / name)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kpfnlp.encoder.data import STS_TRAIN_FILES
 from kpfnlp.recipe import Recipe
 
 
@@ -32,9 +33,7 @@ class EncoderConfig(Recipe):
     seed: int = 42
     nli_file: str = "klue/klue-nli-v1.1_train.json"
     extra_nli_files: list[str] = field(default_factory=list)  # more triplets, e.g. KorNLI's XNLI TSVs
-    sts_files: list[str] = field(
-        default_factory=lambda: ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
-    )
+    sts_files: list[str] = field(default_factory=lambda: list(STS_TRAIN_FILES))
     dev_file: str = "kornlu/KorSTS/sts-dev.tsv"  # model selection / logging only; never a test split
     # AugSBERT silver pairs for the STS stage (`kpfnlp augment-sts`): KorSTS-layout TSVs, paths as given (not under
     # data_dir), added to the gold pairs before `sts.max_samples` applies

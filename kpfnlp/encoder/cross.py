@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from kpfnlp.encoder.config import StageConfig
-from kpfnlp.encoder.data import STSPair, read_sts
+from kpfnlp.encoder.data import STS_TRAIN_FILES, STSPair, read_sts, refuse_evaluation_files
 from kpfnlp.recipe import Recipe
 
 SCALE = 5.0  # STS gold scores are 0-5; the model predicts score / SCALE through a sigmoid
@@ -27,9 +27,7 @@ class CrossEncoderConfig(Recipe):
     backbone: str = "kpfnlp/models/kpfnlp-mini"
     output_dir: str = "runs/cross-encoder-mini"
     data_dir: str | None = None  # None: $KPFNLP_SHARED_DATA or ../shared/data
-    sts_files: list[str] = field(
-        default_factory=lambda: ["kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv"]
-    )
+    sts_files: list[str] = field(default_factory=lambda: list(STS_TRAIN_FILES))
     dev_file: str = "kornlu/KorSTS/sts-dev.tsv"  # reported only; never a test split
     max_length: int = 128
     seed: int = 42
@@ -82,11 +80,9 @@ def train_cross_encoder(config: CrossEncoderConfig, data_dir: Path) -> dict[str,
     from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
 
-    from kpfnlp.encoder.train import FORBIDDEN_TRAIN_FILES, _cuda, _subset
+    from kpfnlp.encoder.train import _cuda, _subset
 
-    for name in [*config.sts_files, config.dev_file]:
-        if Path(name).name in FORBIDDEN_TRAIN_FILES:
-            raise ValueError(f"{name} is an evaluation set (KorSTS test / KLUE-STS dev): never train or tune on it")
+    refuse_evaluation_files([*config.sts_files, config.dev_file])
     transformers.set_seed(config.seed)
     out = Path(config.output_dir)
     pairs = [p for name in config.sts_files for p in read_sts(data_dir / name)]

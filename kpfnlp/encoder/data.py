@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from kpfnlp.eval.data import DataError, read_klue_nli, read_klue_sts
 
 KORSTS_ROWS = {"sts-train.tsv": 5_749, "sts-dev.tsv": 1_500, "sts-test.tsv": 1_379}
 KORSTS_COLUMNS = ("genre", "filename", "year", "id", "score", "sentence1", "sentence2")
+STS_TRAIN_FILES = ("kornlu/KorSTS/sts-train.tsv", "klue/klue-sts-v1.1_train.csv")  # the gold pairs (17,417)
+EVALUATION_FILES = ("sts-test.tsv", "klue-sts-v1.1_dev.json")  # KorSTS test and KLUE-STS dev: never trained on
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,12 @@ class Triplet:
     anchor: str
     positive: str
     negative: str
+
+
+def refuse_evaluation_files(names: Sequence[str]) -> None:
+    """Raise ValueError when any of `names` (paths or file names) is an STS evaluation set."""
+    if bad := [name for name in names if Path(name).name in EVALUATION_FILES]:
+        raise ValueError(f"{', '.join(bad)}: evaluation sets (KorSTS test / KLUE-STS dev); never train or tune on them")
 
 
 def read_korsts(path: str | Path, expected_rows: int | None = None) -> list[STSPair]:

@@ -12,15 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from kpfnlp.encoder.config import EncoderConfig, StageConfig
-from kpfnlp.encoder.data import STSPair, Triplet, corpus_sentences, nli_triplets, read_sts
+from kpfnlp.encoder.data import (
+    EVALUATION_FILES,
+    STSPair,
+    Triplet,
+    corpus_sentences,
+    nli_triplets,
+    read_sts,
+    refuse_evaluation_files,
+)
 from kpfnlp.encoder.model import SentenceEncoder
 from kpfnlp.encoder.sts import evaluate_sts
 
-FORBIDDEN_TRAIN_FILES = ("sts-test.tsv", "klue-sts-v1.1_dev.json")  # the evaluation sets
-# and, for the unsupervised stage's corpus, the clustering evaluation headlines (YNAT dev, whose headlines are the
-# titles of yonhap_title_lead.jsonl, and the newstrust day)
+# the unsupervised stage's corpus must not read the STS evaluation sets, nor the clustering evaluation headlines
+# (YNAT dev, whose headlines are the titles of yonhap_title_lead.jsonl, and the newstrust day)
 FORBIDDEN_UNSUP_FILES = (
-    *FORBIDDEN_TRAIN_FILES,
+    *EVALUATION_FILES,
     "ynat-v1.1_dev.tsv",
     "yonhap_title_lead.jsonl",
     "newstrust_20210601_titles.json",
@@ -109,9 +116,7 @@ def _fit(encoder: SentenceEncoder, dataset, loss, args) -> list[dict[str, Any]]:
 def load_training_data(config: EncoderConfig, data_dir: Path) -> tuple[list[Triplet], list[STSPair], list[STSPair]]:
     """NLI triplets, STS training pairs and dev pairs named by `config`; refuses the evaluation files."""
     nli_files = [config.nli_file, *config.extra_nli_files]
-    for name in [*config.sts_files, *config.silver_files, *nli_files, config.dev_file]:
-        if Path(name).name in FORBIDDEN_TRAIN_FILES:
-            raise ValueError(f"{name} is an evaluation set (KorSTS test / KLUE-STS dev): never train or tune on it")
+    refuse_evaluation_files([*config.sts_files, *config.silver_files, *nli_files, config.dev_file])
     all_triplets = [t for name in nli_files for t in nli_triplets(data_dir / name)]
     triplets = _subset(all_triplets, config.nli.max_samples, config.seed)
     sts = [p for name in config.sts_files for p in read_sts(data_dir / name)]
