@@ -164,6 +164,68 @@ def test_unsupervised_stage_runs_before_nli_and_refuses_evaluation_headlines(tin
         train_encoder(bad, tiny_data)
 
 
+def _pairs_corpus(root: Path, rows: list[dict[str, str]], name: str = "news.jsonl") -> Path:
+    """A corpus-mix YAML over one JSONL file of {title, body} rows written here."""
+    (root / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    source = {"name": "news", "path": name, "format": "jsonl", "text_column": "body", "title_column": "title"}
+    (root / "pairs.yaml").write_text(json.dumps({"sources": [source]}, ensure_ascii=False), "utf-8")
+    return root / "pairs.yaml"
+
+
+ARTICLES = [
+    {"title": "기준금리 동결",
+     "body": "안녕하세요. 한국은행이 오늘 기준금리를 연 3.5%로 동결했다. 물가 상승세가 둔화되고 있다는 판단이다.\n"
+             "짧은 줄.\n시장에서는 연내 인하 가능성을 점치고 있다. 국고채 금리는 발표 직후 소폭 하락했다."},
+    {"title": "Storm warning",
+     "body": "태풍이 남부지방을 지나가며 많은 비를 뿌렸다. 제주공항에서는 항공편 수십 편이 결항됐다."},
+]  # fmt: skip
+
+
+def test_corpus_pairs_pair_titles_with_leads_and_adjacent_sentences_of_one_line(tmp_path):
+    from kpfnlp.encoder.data import DataError, corpus_pairs
+
+    corpus = _pairs_corpus(tmp_path, ARTICLES)
+    titles = corpus_pairs(corpus, 100, seed=1, kinds=["title_lead"])
+    # the greeting is too short to be a lead; an English title is no Korean pair
+    assert titles == [("기준금리 동결", "한국은행이 오늘 기준금리를 연 3.5%로 동결했다.")]
+    adjacent = corpus_pairs(corpus, 100, seed=1, kinds=["adjacent"])
+    assert sorted(adjacent) == sorted([
+        ("한국은행이 오늘 기준금리를 연 3.5%로 동결했다.", "물가 상승세가 둔화되고 있다는 판단이다."),
+        ("시장에서는 연내 인하 가능성을 점치고 있다.", "국고채 금리는 발표 직후 소폭 하락했다."),
+        ("태풍이 남부지방을 지나가며 많은 비를 뿌렸다.", "제주공항에서는 항공편 수십 편이 결항됐다."),
+    ])  # fmt: skip  # never across lines (paragraphs), never with a sentence under 20 characters
+    both = corpus_pairs(corpus, 100, seed=1)
+    assert sorted(both) == sorted(titles + adjacent)
+    sample = corpus_pairs(corpus, 2, seed=3)
+    assert len(sample) == 2 and sample == corpus_pairs(corpus, 2, seed=3) and set(sample) <= set(both)
+    with pytest.raises(ValueError, match="unknown pair kinds"):
+        corpus_pairs(corpus, 2, seed=1, kinds=["captions"])
+    with pytest.raises(DataError, match="evaluation data"):
+        leak = _pairs_corpus(tmp_path, ARTICLES, "yonhap_title_lead.jsonl")
+        corpus_pairs(leak, 2, seed=1, forbidden=("yonhap_title_lead.jsonl",))
+
+
+def test_weak_pairs_stage_runs_first_and_refuses_evaluation_headlines(tiny_bert, tiny_data, tmp_path):
+    lead = "라고 오늘 여러 매체가 일제히 보도했다."
+    rows = [{"title": SENTENCES[i], "body": SENTENCES[i + 1] + lead} for i in range(0, 8, 2)]
+    corpus = _pairs_corpus(tmp_path, rows)
+    base = [f"backbone={tiny_bert}", "fp16_copy=false", "pairs.max_steps=2", "pairs.batch_size=2"]
+    config = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [*base, f"output_dir={tmp_path / 'p'}", f"pairs_corpus={corpus}", "pairs_kinds=[title_lead]"],
+    )
+    report = train_encoder(config, tiny_data)
+    assert report["train_examples"]["pairs"] == 4
+    steps = [r["step"] for r in report["log_pairs"] if "loss" in r or "train_loss" in r]
+    assert steps and max(steps) == 2 and np.isfinite(report["dev_after_pairs"]["spearman"])
+    assert "log_nli" in report and "log_sts" in report
+    leak = _pairs_corpus(tmp_path, rows, "newstrust_20210601_titles.json")
+    tiny = REPO_ROOT / "training/configs/encoder-tiny.yaml"
+    bad = EncoderConfig.load(tiny, [*base, f"output_dir={tmp_path / 'q'}", f"pairs_corpus={leak}"])
+    with pytest.raises(ValueError, match="evaluation data"):
+        train_encoder(bad, tiny_data)
+
+
 def test_evaluation_sets_are_refused_as_training_data(tiny_data):
     config = EncoderConfig(sts_files=["kornlu/KorSTS/sts-test.tsv"])
     with pytest.raises(ValueError, match="never train"):

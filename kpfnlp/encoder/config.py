@@ -10,7 +10,7 @@ from kpfnlp.recipe import Recipe
 
 @dataclass
 class StageConfig:
-    """One training stage (unsupervised, NLI or STS): optimisation settings and an optional cap on examples."""
+    """One training stage (weak pairs, unsupervised, NLI or STS): optimisation settings, optional cap on examples."""
 
     epochs: float = 1.0
     batch_size: int = 32
@@ -18,7 +18,7 @@ class StageConfig:
     warmup_ratio: float = 0.1
     max_samples: int | None = None  # seeded subset (quick runs, tests)
     max_steps: int = -1  # -1: run `epochs`
-    loss: str = "mnrl"  # unsup, nli: mnrl (in-batch / hard negatives); sts: cosent | cosine
+    loss: str = "mnrl"  # pairs, unsup, nli: mnrl (in-batch / hard negatives); sts: cosent | cosine
 
 
 @dataclass
@@ -38,7 +38,14 @@ class EncoderConfig(Recipe):
     # AugSBERT silver pairs for the STS stage (`kpfnlp augment-sts`): KorSTS-layout TSVs, paths as given (not under
     # data_dir), added to the gold pairs before `sts.max_samples` applies
     silver_files: list[str] = field(default_factory=list)
-    # optional first stage, unsupervised SimCSE (Gao et al. 2021): sentences of a corpus mix YAML, each paired with
+    # optional first stage, weakly supervised contrastive pre-finetuning (as E5 / GTE do at scale): (title, lead)
+    # and adjacent-sentence pairs of a corpus mix YAML (`kpfnlp.encoder.data.corpus_pairs`), MultipleNegativesRanking
+    # over the batch; None: no such stage
+    pairs_corpus: str | None = None
+    pairs_kinds: list[str] = field(default_factory=lambda: ["title_lead", "adjacent"])
+    pairs_max: int = 100_000  # seeded sample of the distinct pairs
+    pairs: StageConfig = field(default_factory=lambda: StageConfig(epochs=1, batch_size=64, learning_rate=5e-5))
+    # optional stage after it, unsupervised SimCSE (Gao et al. 2021): sentences of a corpus mix YAML, each paired with
     # itself under two dropout masks, MultipleNegativesRanking over the batch; None: no such stage
     unsup_corpus: str | None = None
     unsup_sentences: int = 100_000  # seeded sample of the corpus's distinct sentences (10-200 characters)

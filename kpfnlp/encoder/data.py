@@ -1,5 +1,6 @@
-"""Training and evaluation data for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI and KorNLI triplets, and
-plain sentences of a corpus mix for the unsupervised stage.
+"""Training and evaluation data for the sentence encoder: KorSTS TSV, KLUE-STS, KLUE-NLI and KorNLI triplets, plain
+sentences of a corpus mix for the unsupervised stage, and weak (title, lead) / adjacent-sentence pairs of a corpus mix
+for the weakly supervised stage.
 
 KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and the row count is checked.
 """
@@ -7,6 +8,7 @@ KorSTS TSVs contain unbalanced quotes, so they are read with csv.QUOTE_NONE and 
 from __future__ import annotations
 
 import csv
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -113,6 +115,56 @@ def nli_triplets(path: str | Path) -> list[Triplet]:
     return triplets
 
 
+PAIR_KINDS = ("title_lead", "adjacent")
+
+
+def _refuse_forbidden_sources(corpus_yaml: str | Path, sources, forbidden: tuple[str, ...]) -> None:
+    for source in sources:
+        if bad := [f.name for f in source.files() if f.name in forbidden]:
+            raise DataError(f"{corpus_yaml}: source {source.name!r} reads evaluation data {bad}")
+
+
+def _usable(sentence: str, min_chars: int, max_chars: int) -> bool:
+    return min_chars <= len(sentence) <= max_chars and any("가" <= ch <= "힣" for ch in sentence)
+
+
+def corpus_pairs(
+    corpus_yaml: str | Path,
+    n: int,
+    seed: int,
+    kinds: Sequence[str] = PAIR_KINDS,
+    min_chars: int = 20,
+    max_chars: int = 200,
+    forbidden: tuple[str, ...] = (),
+) -> list[tuple[str, str]]:
+    """A seeded sample of `n` distinct weak positive pairs of a corpus mix YAML, as used for contrastive
+    pre-finetuning (E5, GTE): `title_lead` pairs a document's title with its first usable sentence (a news headline
+    and its lead, a petition's title and its opening, a Wikipedia entry and its definition); `adjacent` pairs two
+    consecutive sentences of one paragraph (line). Refuses a mix that reads a file named in `forbidden`."""
+    from kpfnlp.corpus.mix import iter_corpus, load_corpus_mix
+    from kpfnlp.text.sentences import split_sentences
+
+    if unknown := sorted(set(kinds) - set(PAIR_KINDS)):
+        raise ValueError(f"unknown pair kinds {unknown}; choose from {list(PAIR_KINDS)}")
+    sources = load_corpus_mix(corpus_yaml)
+    _refuse_forbidden_sources(corpus_yaml, sources, forbidden)
+    seen: dict[tuple[str, str], None] = {}
+    for doc in iter_corpus(sources):
+        lines = [split_sentences(line, "regex") for line in doc.text.split("\n") if line.strip()]
+        title = (doc.title or "").strip()
+        if "title_lead" in kinds and len(title) >= 2 and any("가" <= ch <= "힣" for ch in title):
+            lead = next((s for line in lines for s in line if _usable(s, min_chars, max_chars)), None)
+            if lead and lead != title:
+                seen.setdefault((title, lead))
+        if "adjacent" in kinds:
+            for line in lines:
+                for first, second in itertools.pairwise(line):
+                    if _usable(first, min_chars, max_chars) and _usable(second, min_chars, max_chars):
+                        seen.setdefault((first, second))
+    pairs = list(seen)
+    return pairs if n >= len(pairs) else random.Random(seed).sample(pairs, n)
+
+
 def corpus_sentences(
     corpus_yaml: str | Path,
     n: int,
@@ -127,13 +179,11 @@ def corpus_sentences(
     from kpfnlp.text.sentences import split_sentences
 
     sources = load_corpus_mix(corpus_yaml)
-    for source in sources:
-        if bad := [f.name for f in source.files() if f.name in forbidden]:
-            raise DataError(f"{corpus_yaml}: source {source.name!r} reads evaluation data {bad}")
+    _refuse_forbidden_sources(corpus_yaml, sources, forbidden)
     seen: dict[str, None] = {}
     for doc in iter_corpus(sources):
         for sentence in split_sentences(doc.text, "regex"):
-            if min_chars <= len(sentence) <= max_chars and any("가" <= ch <= "힣" for ch in sentence):
+            if _usable(sentence, min_chars, max_chars):
                 seen.setdefault(sentence)
     sentences = list(seen)
     return sentences if n >= len(sentences) else random.Random(seed).sample(sentences, n)

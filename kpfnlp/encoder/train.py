@@ -1,4 +1,5 @@
-"""Encoder training with `SentenceTransformerTrainer`: optionally unsupervised SimCSE on corpus sentences, then NLI
+"""Encoder training with `SentenceTransformerTrainer`: optionally weak (title, lead) / adjacent-sentence pairs and
+unsupervised SimCSE on corpus sentences, then NLI
 (MultipleNegativesRanking with contradiction hard negatives) then STS (CoSENT or CosineSimilarity), or NLI and STS
 at once (multitask, round robin)."""
 
@@ -16,6 +17,7 @@ from kpfnlp.encoder.data import (
     EVALUATION_FILES,
     STSPair,
     Triplet,
+    corpus_pairs,
     corpus_sentences,
     nli_triplets,
     read_sts,
@@ -24,8 +26,8 @@ from kpfnlp.encoder.data import (
 from kpfnlp.encoder.model import SentenceEncoder
 from kpfnlp.encoder.sts import evaluate_sts
 
-# the unsupervised stage's corpus must not read the STS evaluation sets, nor the clustering evaluation headlines
-# (YNAT dev, whose headlines are the titles of yonhap_title_lead.jsonl, and the newstrust day)
+# the weak-pair and unsupervised stages' corpora must not read the STS evaluation sets, nor the clustering evaluation
+# headlines (YNAT dev, whose headlines are the titles of yonhap_title_lead.jsonl, and the newstrust day)
 FORBIDDEN_UNSUP_FILES = (
     *EVALUATION_FILES,
     "ynat-v1.1_dev.tsv",
@@ -45,6 +47,12 @@ def _nli_dataset(triplets: Sequence[Triplet]):
         {"anchor": [t.anchor for t in triplets], "positive": [t.positive for t in triplets],
          "negative": [t.negative for t in triplets]}
     )  # fmt: skip
+
+
+def _pairs_dataset(pairs: Sequence[tuple[str, str]]):
+    from datasets import Dataset
+
+    return Dataset.from_dict({"anchor": [a for a, _ in pairs], "positive": [b for _, b in pairs]})
 
 
 def _unsup_dataset(sentences: Sequence[str]):
@@ -139,6 +147,14 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
     report["dev_before"] = evaluate_sts(encoder, dev)
     start = time.perf_counter()
     model = encoder.model
+    if config.pairs_corpus:
+        pairs = corpus_pairs(
+            config.pairs_corpus, config.pairs_max, config.seed, config.pairs_kinds, forbidden=FORBIDDEN_UNSUP_FILES
+        )
+        report["train_examples"]["pairs"] = len(pairs)
+        pairs_args = _args(out / "pairs", config.pairs, config.seed, no_duplicates=True)
+        report["log_pairs"] = _fit(encoder, _pairs_dataset(pairs), _loss(model, config.pairs), pairs_args)
+        report["dev_after_pairs"] = evaluate_sts(encoder, dev)
     if config.unsup_corpus:
         sentences = corpus_sentences(
             config.unsup_corpus, config.unsup_sentences, config.seed, forbidden=FORBIDDEN_UNSUP_FILES
