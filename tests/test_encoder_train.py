@@ -142,6 +142,14 @@ def test_corpus_sentences_are_distinct_korean_and_seeded(tmp_path):
         corpus_sentences(corpus, 3, seed=1, forbidden=("news.txt",))
 
 
+def _assert_first_stage(report: dict, stage: str, examples: int, steps: int) -> None:
+    """`stage` (pairs, unsup) trained on `examples` for `steps` steps and was scored on dev; NLI and STS followed."""
+    assert report["train_examples"][stage] == examples
+    logged = [r["step"] for r in report[f"log_{stage}"] if "loss" in r or "train_loss" in r]
+    assert logged and max(logged) == steps and np.isfinite(report[f"dev_after_{stage}"]["spearman"])
+    assert "log_nli" in report and "log_sts" in report
+
+
 def test_unsupervised_stage_runs_before_nli_and_refuses_evaluation_headlines(tiny_bert, tiny_data, tmp_path):
     text = "\n".join(f"{s}. {s}라고 전했다." for s in SENTENCES)
     corpus = _unsup_corpus(tmp_path, {"wiki.txt": text})
@@ -150,11 +158,7 @@ def test_unsupervised_stage_runs_before_nli_and_refuses_evaluation_headlines(tin
         REPO_ROOT / "training/configs/encoder-tiny.yaml",
         [*base, f"output_dir={tmp_path / 'u'}", f"unsup_corpus={corpus}", "unsup_sentences=12"],
     )
-    report = train_encoder(config, tiny_data)
-    assert report["train_examples"]["unsup"] == 12
-    steps = [r["step"] for r in report["log_unsup"] if "loss" in r or "train_loss" in r]
-    assert steps and max(steps) == 3 and np.isfinite(report["dev_after_unsup"]["spearman"])
-    assert "log_nli" in report and "log_sts" in report
+    _assert_first_stage(train_encoder(config, tiny_data), "unsup", examples=12, steps=3)
     leak = _unsup_corpus(tmp_path, {"newstrust_20210601_titles.json": "[]"})
     bad = EncoderConfig.load(
         REPO_ROOT / "training/configs/encoder-tiny.yaml",
@@ -214,14 +218,12 @@ def test_weak_pairs_stage_runs_first_and_refuses_evaluation_headlines(tiny_bert,
         REPO_ROOT / "training/configs/encoder-tiny.yaml",
         [*base, f"output_dir={tmp_path / 'p'}", f"pairs_corpus={corpus}", "pairs_kinds=[title_lead]"],
     )
-    report = train_encoder(config, tiny_data)
-    assert report["train_examples"]["pairs"] == 4
-    steps = [r["step"] for r in report["log_pairs"] if "loss" in r or "train_loss" in r]
-    assert steps and max(steps) == 2 and np.isfinite(report["dev_after_pairs"]["spearman"])
-    assert "log_nli" in report and "log_sts" in report
+    _assert_first_stage(train_encoder(config, tiny_data), "pairs", examples=4, steps=2)
     leak = _pairs_corpus(tmp_path, rows, "newstrust_20210601_titles.json")
-    tiny = REPO_ROOT / "training/configs/encoder-tiny.yaml"
-    bad = EncoderConfig.load(tiny, [*base, f"output_dir={tmp_path / 'q'}", f"pairs_corpus={leak}"])
+    bad = EncoderConfig.load(
+        REPO_ROOT / "training/configs/encoder-tiny.yaml",
+        [*base, f"output_dir={tmp_path / 'q'}", f"pairs_corpus={leak}"],
+    )
     with pytest.raises(ValueError, match="evaluation data"):
         train_encoder(bad, tiny_data)
 

@@ -124,8 +124,12 @@ def _refuse_forbidden_sources(corpus_yaml: str | Path, sources, forbidden: tuple
             raise DataError(f"{corpus_yaml}: source {source.name!r} reads evaluation data {bad}")
 
 
+def _has_hangul(text: str) -> bool:
+    return any("가" <= ch <= "힣" for ch in text)
+
+
 def _usable(sentence: str, min_chars: int, max_chars: int) -> bool:
-    return min_chars <= len(sentence) <= max_chars and any("가" <= ch <= "힣" for ch in sentence)
+    return min_chars <= len(sentence) <= max_chars and _has_hangul(sentence)
 
 
 def corpus_pairs(
@@ -148,16 +152,19 @@ def corpus_pairs(
         raise ValueError(f"unknown pair kinds {unknown}; choose from {list(PAIR_KINDS)}")
     sources = load_corpus_mix(corpus_yaml)
     _refuse_forbidden_sources(corpus_yaml, sources, forbidden)
+
+    def paragraphs(text: str):  # lazily: a lead is found in the first lines, long documents need not be split
+        return (split_sentences(line, "regex") for line in text.split("\n") if line.strip())
+
     seen: dict[tuple[str, str], None] = {}
     for doc in iter_corpus(sources):
-        lines = [split_sentences(line, "regex") for line in doc.text.split("\n") if line.strip()]
         title = (doc.title or "").strip()
-        if "title_lead" in kinds and len(title) >= 2 and any("가" <= ch <= "힣" for ch in title):
-            lead = next((s for line in lines for s in line if _usable(s, min_chars, max_chars)), None)
+        if "title_lead" in kinds and len(title) >= 2 and _has_hangul(title):
+            lead = next((s for line in paragraphs(doc.text) for s in line if _usable(s, min_chars, max_chars)), None)
             if lead and lead != title:
                 seen.setdefault((title, lead))
         if "adjacent" in kinds:
-            for line in lines:
+            for line in paragraphs(doc.text):
                 for first, second in itertools.pairwise(line):
                     if _usable(first, min_chars, max_chars) and _usable(second, min_chars, max_chars):
                         seen.setdefault((first, second))

@@ -28,7 +28,7 @@ from kpfnlp.encoder.sts import evaluate_sts
 
 # the weak-pair and unsupervised stages' corpora must not read the STS evaluation sets, nor the clustering evaluation
 # headlines (YNAT dev, whose headlines are the titles of yonhap_title_lead.jsonl, and the newstrust day)
-FORBIDDEN_UNSUP_FILES = (
+FORBIDDEN_CORPUS_FILES = (
     *EVALUATION_FILES,
     "ynat-v1.1_dev.tsv",
     "yonhap_title_lead.jsonl",
@@ -149,7 +149,7 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
     model = encoder.model
     if config.pairs_corpus:
         pairs = corpus_pairs(
-            config.pairs_corpus, config.pairs_max, config.seed, config.pairs_kinds, forbidden=FORBIDDEN_UNSUP_FILES
+            config.pairs_corpus, config.pairs_max, config.seed, config.pairs_kinds, forbidden=FORBIDDEN_CORPUS_FILES
         )
         report["train_examples"]["pairs"] = len(pairs)
         pairs_args = _args(out / "pairs", config.pairs, config.seed, no_duplicates=True)
@@ -157,7 +157,7 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
         report["dev_after_pairs"] = evaluate_sts(encoder, dev)
     if config.unsup_corpus:
         sentences = corpus_sentences(
-            config.unsup_corpus, config.unsup_sentences, config.seed, forbidden=FORBIDDEN_UNSUP_FILES
+            config.unsup_corpus, config.unsup_sentences, config.seed, forbidden=FORBIDDEN_CORPUS_FILES
         )
         report["train_examples"]["unsup"] = len(sentences)
         unsup_args = _args(out / "unsup", config.unsup, config.seed, no_duplicates=True)
