@@ -252,6 +252,48 @@ def export_encoder_cmd(
     typer.echo(f"{target}: {size / 1e6:.1f} MB")
 
 
+@app.command("soup-encoders")
+def soup_encoders_cmd(
+    sources: Annotated[list[Path], typer.Argument(help="Encoders fine-tuned from one backbone (e.g. seeds).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the averaged encoder (fp32).")],
+    greedy: Annotated[
+        bool, typer.Option("--greedy", help="Keep an ingredient only if KorSTS dev Spearman does not fall.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Average the weights of encoders trained from one backbone (a model soup); uniform, or greedy on KorSTS dev.
+
+    KorSTS dev picks the ingredients; KorSTS test and KLUE-STS dev stay held out (`kpfnlp eval sts`)."""
+    from kpfnlp.encoder import evaluate_sts
+    from kpfnlp.encoder.data import KORSTS_ROWS, read_korsts
+    from kpfnlp.encoder.soup import average_encoders, greedy_soup
+    from kpfnlp.eval.data import DataError
+
+    try:
+        if greedy:
+            dev = read_korsts(_data_dir(data_dir) / "kornlu/KorSTS/sts-dev.tsv", KORSTS_ROWS["sts-dev.tsv"])
+            made = greedy_soup(sources, lambda encoder: evaluate_sts(encoder, dev)["spearman"])
+            for path, own in made.ingredient_scores.items():
+                typer.echo(f"ingredient {path}: KorSTS dev {own:.2f}")
+            for step in made.steps:
+                verdict = "kept" if step["kept"] else "left out"
+                typer.echo(f"{verdict}: {step['added']} -> KorSTS dev {step['score']:.2f}")
+            encoder, members = made.encoder, made.members
+            record = {
+                "method": "greedy", "korsts_dev_spearman": made.score,
+                "ingredient_korsts_dev_spearman": made.ingredient_scores, "steps": made.steps,
+            }  # fmt: skip
+        else:
+            encoder, members = average_encoders(sources), list(sources)
+            record = {"method": "uniform"}
+    except (DataError, FileNotFoundError, OSError, ValueError) as err:
+        raise _fail(str(err)) from err
+    encoder.save(output)
+    record["members"] = [str(p) for p in members]
+    (output / "soup.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(f"{output}: average of {len(members)} encoders")
+
+
 @app.command("embed")
 def embed_cmd(
     input: InputPath,
