@@ -119,6 +119,26 @@ def test_multitask_recipe_runs(tiny_bert, tiny_data, tmp_path):
     assert evaluate_sts(encoder, load_training_data(config, tiny_data)[2])["pairs"] == 8
 
 
+@pytest.mark.parametrize("loss", ["cosine", "angle"])
+def test_other_sts_losses_train(tiny_bert, tiny_data, tmp_path, loss):
+    overrides = [f"backbone={tiny_bert}", f"output_dir={tmp_path / loss}", "fp16_copy=false", f"sts.loss={loss}"]
+    report = train_encoder(EncoderConfig.load(REPO_ROOT / "training/configs/encoder-tiny.yaml", overrides), tiny_data)
+    assert [np.isfinite(r["train_loss"]) for r in report["log_sts"] if "train_loss" in r] == [True]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [("sts.loss=triplet", "unknown loss 'triplet' for the sts stage"),
+     ("nli.loss=cosent", "unknown loss 'cosent' for the nli stage"),
+     ("recipe=interleaved", "unknown recipe 'interleaved'")],
+)  # fmt: skip
+def test_bad_losses_and_recipes_are_refused_before_training(tiny_bert, tiny_data, tmp_path, override, message):
+    overrides = [f"backbone={tiny_bert}", f"output_dir={tmp_path / 'x'}", override]
+    with pytest.raises(ValueError, match=message):
+        train_encoder(EncoderConfig.load(REPO_ROOT / "training/configs/encoder-tiny.yaml", overrides), tiny_data)
+    assert not (tmp_path / "x").exists()  # refused before any stage wrote anything
+
+
 def _unsup_corpus(root: Path, files: dict[str, str]) -> Path:
     """A corpus-mix YAML over plain-text files written here (one document per line)."""
     sources = []

@@ -18,7 +18,7 @@ class StageConfig:
     warmup_ratio: float = 0.1
     max_samples: int | None = None  # seeded subset (quick runs, tests)
     max_steps: int = -1  # -1: run `epochs`
-    loss: str = "mnrl"  # pairs, unsup, nli: mnrl (in-batch / hard negatives); sts: cosent | cosine
+    loss: str = "mnrl"  # pairs, unsup, nli: mnrl (in-batch / hard negatives); sts: cosent | cosine | angle
 
 
 @dataclass

@@ -70,6 +70,21 @@ def _sts_dataset(pairs: Sequence[STSPair]):
     )  # fmt: skip
 
 
+RANKING_LOSSES = ("mnrl",)  # pairs, unsup and nli stages: (anchor, positive[, hard negative]) rows
+SCORED_LOSSES = ("cosent", "cosine", "angle")  # sts stage: sentence pairs with a gold score
+
+
+def _check_recipe(config: EncoderConfig) -> None:
+    """Refuse an unknown recipe or a stage loss that does not fit the stage's rows before anything trains."""
+    if config.recipe not in ("sequential", "multitask"):
+        raise ValueError(f"unknown recipe {config.recipe!r}; choose sequential or multitask")
+    for name in ("pairs", "unsup", "nli", "sts"):
+        allowed = SCORED_LOSSES if name == "sts" else RANKING_LOSSES
+        loss = getattr(config, name).loss
+        if loss not in allowed:
+            raise ValueError(f"unknown loss {loss!r} for the {name} stage; choose one of {list(allowed)}")
+
+
 def _loss(model, stage: StageConfig):
     from sentence_transformers.sentence_transformer import losses
 
@@ -77,9 +92,8 @@ def _loss(model, stage: StageConfig):
         "mnrl": losses.MultipleNegativesRankingLoss,
         "cosent": losses.CoSENTLoss,
         "cosine": losses.CosineSimilarityLoss,
+        "angle": losses.AnglELoss,  # CoSENT on the angle difference in complex space (Li & Li, ACL 2024)
     }
-    if stage.loss not in builders:
-        raise ValueError(f"unknown loss {stage.loss!r}; choose one of {sorted(builders)}")
     return builders[stage.loss](model)
 
 
@@ -137,6 +151,7 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
     """Run the recipe; save OUTPUT_DIR/final (and OUTPUT_DIR/fp16) and `train_report.json`; return the report."""
     import transformers
 
+    _check_recipe(config)
     transformers.set_seed(config.seed)
     out = Path(config.output_dir)
     triplets, sts, dev = load_training_data(config, data_dir)
@@ -169,13 +184,11 @@ def train_encoder(config: EncoderConfig, data_dir: Path) -> dict[str, Any]:
         report["dev_after_nli"] = evaluate_sts(encoder, dev)
         sts_args = _args(out / "sts", config.sts, config.seed, no_duplicates=False)
         report["log_sts"] = _fit(encoder, _sts_dataset(sts), _loss(model, config.sts), sts_args)
-    elif config.recipe == "multitask":
+    else:  # multitask
         datasets = {"nli": _nli_dataset(triplets), "sts": _sts_dataset(sts)}
         loss = {"nli": _loss(model, config.nli), "sts": _loss(model, config.sts)}
         args = _args(out / "multitask", config.sts, config.seed, no_duplicates=True, round_robin=True)
         report["log_multitask"] = _fit(encoder, datasets, loss, args)
-    else:
-        raise ValueError(f"unknown recipe {config.recipe!r}; choose sequential or multitask")
     report["train_seconds"] = round(time.perf_counter() - start, 1)
     report["dev_after"] = evaluate_sts(encoder, dev)
     encoder.save(out / "final")
