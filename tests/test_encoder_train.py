@@ -319,7 +319,7 @@ def test_bundled_copy_shares_the_backbones_word_embeddings(tiny_data, tmp_path, 
     from sentence_transformers import SentenceTransformer
 
     from kpfnlp.backbone import export_backbone
-    from kpfnlp.encoder.bundle import SHARED_WEIGHTS_FILE, WORD_EMBEDDINGS, export_encoder
+    from kpfnlp.encoder.bundle import DELTA_FILE, SHARED_WEIGHTS_FILE, WORD_EMBEDDINGS, export_encoder
 
     monkeypatch.setenv("KPFNLP_CACHE_DIR", str(tmp_path / "cache"))
     build_tiny_bert(tmp_path / "pretrained", SENTENCES, 200, pretraining=True, max_position_embeddings=64)
@@ -345,9 +345,22 @@ def test_bundled_copy_shares_the_backbones_word_embeddings(tiny_data, tmp_path, 
     free = EncoderConfig.load(
         REPO_ROOT / "training/configs/encoder-tiny.yaml", [*overrides, f"output_dir={tmp_path / 'free'}"]
     )
-    train_encoder(free, tiny_data)  # word embeddings trained too: nothing to share
+    train_encoder(free, tiny_data)  # word embeddings trained too: shared only as a stored change
     with pytest.raises(ValueError, match="freeze_word_embeddings"):
         export_encoder(tmp_path / "free" / "final", tmp_path / "refused", share_with=release)
+    with pytest.raises(ValueError, match="delta_rank needs share_with"):
+        export_encoder(tmp_path / "free" / "final", tmp_path / "refused", delta_rank=4)
+    trained = SentenceEncoder.load(export_encoder(tmp_path / "free" / "final", tmp_path / "free-full"))
+    exact = export_encoder(tmp_path / "free" / "final", tmp_path / "delta32", share_with=release, delta_rank=32)
+    record = json.loads((exact / SHARED_WEIGHTS_FILE).read_text("utf-8"))
+    assert record["delta"]["rank"] == 32 and record["delta"]["relative_error"] < 1e-4  # 32 = full rank here
+    np.testing.assert_allclose(
+        SentenceEncoder.load(exact).encode(SENTENCES), trained.encode(SENTENCES), atol=2e-3
+    )  # the fp16 factors restore the trained embeddings
+    rough = export_encoder(tmp_path / "free" / "final", tmp_path / "delta1", share_with=release, delta_rank=1)
+    error = json.loads((rough / SHARED_WEIGHTS_FILE).read_text("utf-8"))["delta"]["relative_error"]
+    assert 0.05 < error < 1.0
+    assert (rough / DELTA_FILE).stat().st_size < (exact / DELTA_FILE).stat().st_size
 
 
 @pytest.fixture(scope="module")

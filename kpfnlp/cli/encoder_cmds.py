@@ -238,18 +238,26 @@ def export_encoder_cmd(
     target: Annotated[Path, typer.Argument(help="Release directory, e.g. kpfnlp/models/kpfnlp-mini-sbert.")],
     share_embeddings_with: Annotated[
         Path | None,
-        typer.Option("--share-embeddings-with", help="Backbone whose word embeddings the encoder kept frozen."),
+        typer.Option("--share-embeddings-with", help="Backbone whose word embeddings the encoder started from."),
+    ] = None,
+    embedding_delta_rank: Annotated[
+        int | None,
+        typer.Option("--embedding-delta-rank", min=1, help="Trained word embeddings: store their change at this rank."),
     ] = None,
 ) -> None:
     """Write an encoder release in fp16, optionally without the word embeddings it shares with the backbone."""
-    from kpfnlp.encoder.bundle import export_encoder
+    from kpfnlp.encoder.bundle import SHARED_WEIGHTS_FILE, export_encoder
 
     try:
-        export_encoder(source, target, share_embeddings_with)
+        export_encoder(source, target, share_embeddings_with, embedding_delta_rank)
     except (FileNotFoundError, OSError, KeyError, ValueError) as err:
         raise _fail(str(err)) from err
     size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
-    typer.echo(f"{target}: {size / 1e6:.1f} MB")
+    note = ""
+    if embedding_delta_rank:
+        delta = json.loads((target / SHARED_WEIGHTS_FILE).read_text("utf-8"))["delta"]
+        note = f" (word-embedding change at rank {delta['rank']}, relative error {delta['relative_error']:.4f})"
+    typer.echo(f"{target}: {size / 1e6:.1f} MB{note}")
 
 
 @app.command("soup-encoders")

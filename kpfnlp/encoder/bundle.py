@@ -5,6 +5,11 @@ encoder trained with frozen word embeddings (`freeze_word_embeddings` in its rec
 matrix, so its bundled copy leaves that tensor out and names where it lives in `shared_weights.json`. Loading
 such a copy writes the complete, standard sentence-transformers directory once into a cache
 (`$KPFNLP_CACHE_DIR`, else `~/.cache/kpfnlp`) and loads that, so `SentenceTransformer(materialized_path)` works too.
+
+An encoder that trained its word embeddings can still share them: `delta_rank` stores the change from the
+backbone's matrix as a truncated SVD (two small factors in `embedding_delta.safetensors`; fine-tuning moves the
+rows of the tokens it saw, mostly along a few directions), and loading adds it back. The relative error of that
+approximation is written down in `shared_weights.json`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 import torch
 
 SHARED_WEIGHTS_FILE = "shared_weights.json"
+DELTA_FILE = "embedding_delta.safetensors"  # low-rank factors of (own - shared) word embeddings
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"  # the key in a sentence-transformers BertModel checkpoint
 
 
@@ -43,15 +49,32 @@ def _digest(tensor: torch.Tensor) -> str:
     return hashlib.sha256(tensor.contiguous().view(torch.uint8).numpy().tobytes()).hexdigest()
 
 
-def export_encoder(source: str | Path, target: str | Path, share_with: str | Path | None = None) -> Path:
-    """Write the trained encoder at `source` to `target` in fp16; with `share_with` (a backbone directory whose
-    word embeddings the encoder kept frozen), leave the word embeddings out and reference the backbone's.
+def low_rank_delta(own: torch.Tensor, shared: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """Factors (left: rows x rank, right: rank x columns) of the best rank-`rank` approximation of `own - shared`
+    (truncated SVD, fp32), and its relative Frobenius error (0 when the delta is exactly zero)."""
+    delta = own.float() - shared.float()
+    u, s, vh = torch.linalg.svd(delta, full_matrices=False)
+    rank = min(rank, len(s))
+    left, right = u[:, :rank] * s[:rank], vh[:rank]
+    norm = float(torch.linalg.norm(delta))
+    error = float(torch.linalg.norm(delta - left @ right)) / norm if norm > 0 else 0.0
+    return left, right, error
 
-    Refuses when the encoder's fp16 word embeddings are not bit-identical to the backbone's."""
+
+def export_encoder(
+    source: str | Path, target: str | Path, share_with: str | Path | None = None, delta_rank: int | None = None
+) -> Path:
+    """Write the trained encoder at `source` to `target` in fp16; with `share_with` (a backbone directory whose
+    word embeddings the encoder started from), leave the word embeddings out and reference the backbone's.
+
+    Word embeddings that training changed need `delta_rank` (the change is stored as rank-`delta_rank` factors);
+    without it, only fp16 embeddings bit-identical to the backbone's are shared, and others are refused."""
     from safetensors.torch import load_file, save_file
 
     from kpfnlp.encoder.model import SentenceEncoder
 
+    if delta_rank is not None and (share_with is None or delta_rank < 1):
+        raise ValueError("delta_rank needs share_with and a rank of at least 1")
     target = Path(target)
     SentenceEncoder.load(source).save(target, fp16=True)
     if share_with is None:
@@ -61,17 +84,23 @@ def export_encoder(source: str | Path, target: str | Path, share_with: str | Pat
     tensors = load_file(str(weights_path))
     shared = _source_tensor(share_with, WORD_EMBEDDINGS)
     own = tensors.pop(WORD_EMBEDDINGS)
-    if own.shape != shared.shape or not torch.equal(own, shared.to(own.dtype)):
-        raise ValueError(
-            f"{source}: word embeddings differ from {share_with}'s; train with freeze_word_embeddings=true "
-            "on that backbone to share them"
-        )
-    save_file(tensors, str(weights_path), metadata={"format": "pt"})
-    record = {
+    record: dict = {
         "tensor": WORD_EMBEDDINGS,
         "source": os.path.relpath(share_with.resolve(), target.resolve()),
-        "sha256": _digest(own),
+        "sha256": _digest(shared),
     }
+    if own.shape != shared.shape:
+        raise ValueError(f"{source}: word embeddings of shape {tuple(own.shape)}, {share_with}'s {tuple(shared.shape)}")
+    if delta_rank is not None:
+        left, right, error = low_rank_delta(own, shared, delta_rank)
+        save_file({"left": left.half().contiguous(), "right": right.half().contiguous()}, str(target / DELTA_FILE))
+        record["delta"] = {"file": DELTA_FILE, "rank": int(left.shape[1]), "relative_error": round(error, 6)}
+    elif not torch.equal(own, shared.to(own.dtype)):
+        raise ValueError(
+            f"{source}: word embeddings differ from {share_with}'s; train with freeze_word_embeddings=true "
+            "on that backbone to share them, or store the change with a delta rank"
+        )
+    save_file(tensors, str(weights_path), metadata={"format": "pt"})
     (target / SHARED_WEIGHTS_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return target
 
@@ -109,6 +138,11 @@ def materialize(path: str | Path) -> Path:
     try:
         shutil.copytree(path, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(SHARED_WEIGHTS_FILE))
         tensors = load_file(str(staging / "model.safetensors"))
+        if "delta" in record:  # trained word embeddings: the backbone's plus the stored low-rank change
+            factors = load_file(str(path / record["delta"]["file"]))
+            change = factors["left"].float() @ factors["right"].float()
+            shared = (shared.float() + change).to(shared.dtype)
+            (staging / record["delta"]["file"]).unlink()
         tensors[record["tensor"]] = shared
         save_file(tensors, str(staging / "model.safetensors"), metadata={"format": "pt"})
         try:
