@@ -196,3 +196,19 @@ def test_out_of_range_settings_are_refused(samples, tmp_path, args):
     feed, out = str(samples / "headlines.csv"), str(tmp_path / "o.jsonl")
     result = CliRunner().invoke(app, [command, feed, "-o", out, *option])
     assert result.exit_code == 2 and option[0] in result.output
+
+
+def test_eval_clustering_cli_writes_rows_into_an_output_directory(samples, tmp_path):
+    with (samples / "headlines.csv").open(encoding="utf-8") as f:
+        records = [{"title": r["title"], "category": r["category"]} for r in csv.DictReader(f)]
+    (tmp_path / "data" / "news").mkdir(parents=True)
+    (tmp_path / "data" / "news" / "newstrust_20210601_titles.json").write_text(
+        json.dumps(records, ensure_ascii=False), "utf-8"
+    )  # the newstrust layout, with the 60 sample headlines
+    (tmp_path / "eval").mkdir()
+    args = ["eval", "clustering", "--embedder", "tfidf", "--no-per-category", "--data-dir", str(tmp_path / "data")]
+    result = CliRunner().invoke(app, [*args, "--output", str(tmp_path / "eval")])
+    assert result.exit_code == 0, result.output
+    rows = json.loads((tmp_path / "eval" / "clustering-newstrust.json").read_text("utf-8"))
+    assert all(r["items"] == len(records) and 0 <= r["noise_fraction"] <= 1 for r in rows)
+    assert {r["config"].split(" (")[0] for r in rows} >= {"ours"}

@@ -546,15 +546,19 @@ def eval_clustering_cmd(
     data: Annotated[str, typer.Option("--data", help="newstrust or ynat.")] = "newstrust",
     encoder: Encoder = None,
     embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (stand-in).")] = "encoder",
-    per_category: Annotated[bool, typer.Option("--per-category", help="Run the kpfSBERT config per category.")] = True,
+    per_category: Annotated[
+        bool, typer.Option("--per-category/--no-per-category", help="Also run per category, as kpfSBERT_Clustering.")
+    ] = True,
     data_dir: DataDir = None,
-    output: Annotated[Path, typer.Option("--output", help="JSON file for the rows.")] = Path(
-        "runs/eval/clustering.json"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", help="JSON file for the rows (a directory: clustering-DATA.json in it).")
+    ] = Path("runs/eval/clustering.json"),
 ) -> None:
     """Noise, clusters, purity, ARI/NMI of our pipeline, kpfSBERT_Clustering's config and a TF-IDF pipeline."""
     from kpfnlp.cluster.evaluate import evaluate_clustering, load_dataset, render_rows
 
+    if output.is_dir():  # decided before minutes of clustering, not when writing the rows
+        output = output / f"clustering-{data}.json"
     try:
         texts, labels = load_dataset(data, _data_dir(data_dir))
     except (ValueError, FileNotFoundError, OSError) as err:
