@@ -136,13 +136,13 @@ def materialize(path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        shutil.copytree(path, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(SHARED_WEIGHTS_FILE))
+        not_copied = shutil.ignore_patterns(SHARED_WEIGHTS_FILE, DELTA_FILE)  # folded into model.safetensors below
+        shutil.copytree(path, staging, dirs_exist_ok=True, ignore=not_copied)
         tensors = load_file(str(staging / "model.safetensors"))
         if "delta" in record:  # trained word embeddings: the backbone's plus the stored low-rank change
             factors = load_file(str(path / record["delta"]["file"]))
             change = factors["left"].float() @ factors["right"].float()
             shared = (shared.float() + change).to(shared.dtype)
-            (staging / record["delta"]["file"]).unlink()
         tensors[record["tensor"]] = shared
         save_file(tensors, str(staging / "model.safetensors"), metadata={"format": "pt"})
         try:
