@@ -140,6 +140,22 @@ def export_backbone_cmd(
     typer.echo(f"{out}: {size:.1f} MiB")
 
 
+@app.command("grow-backbone")
+def grow_backbone_cmd(
+    source: Path = typer.Argument(..., exists=True, file_okay=False, help="A BERT directory with both heads."),
+    target: Path = typer.Argument(..., help="Where to write the deeper copy (fp32, an init_from for pretraining)."),
+    layers: str = typer.Option(..., "--layers", help="Source layer of each new layer, 0-based: 0,1,2,3,2,3."),
+) -> None:
+    """Copy a backbone's layers into a deeper one (depth up-scaling) to start a pretraining run from."""
+    from kpfnlp.pretraining.grow import grow_backbone, parse_layer_map
+
+    try:
+        out = grow_backbone(source, target, parse_layer_map(layers))
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
+    typer.echo(f"{out}: {len(parse_layer_map(layers))} layers")
+
+
 @app.command("pretrain-eval")
 def pretrain_eval_cmd(
     model: Path = typer.Argument(..., exists=True, file_okay=False, help="A BERT directory with both heads."),
