@@ -150,10 +150,11 @@ def grow_backbone_cmd(
     from kpfnlp.pretraining.grow import grow_backbone, parse_layer_map
 
     try:
-        out = grow_backbone(source, target, parse_layer_map(layers))
+        layer_map = parse_layer_map(layers)
+        out = grow_backbone(source, target, layer_map)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
-    typer.echo(f"{out}: {len(parse_layer_map(layers))} layers")
+    typer.echo(f"{out}: {len(layer_map)} layers")
 
 
 @app.command("pretrain-eval")

@@ -9,15 +9,13 @@ layer that new layer `i` is copied from; embeddings, pooler and both pretraining
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from kpfnlp.backbone import copy_tokenizer_files
 
-_LAYER_KEY = re.compile(r"^(bert\.encoder\.layer\.)(\d+)(\..+)$")
+_LAYERS = "bert.encoder.layer."  # state-dict prefix of the encoder layers
 
 
 def parse_layer_map(text: str) -> list[int]:
@@ -31,22 +29,19 @@ def parse_layer_map(text: str) -> list[int]:
     return values
 
 
-def grow_state_dict(state: dict[str, torch.Tensor], layer_map: list[int], source_layers: int) -> dict[str, Any]:
+def grow_state_dict(
+    state: dict[str, torch.Tensor], layer_map: list[int], source_layers: int
+) -> dict[str, torch.Tensor]:
     """The state dict of the grown model: every non-layer tensor as is, layer `i` from source layer `layer_map[i]`."""
     bad = [i for i in layer_map if not 0 <= i < source_layers]
     if bad:
         raise ValueError(f"layer map names layers {bad}; the source has layers 0..{source_layers - 1}")
-    grown: dict[str, Any] = {}
-    by_layer: dict[int, dict[str, torch.Tensor]] = {}
-    for key, tensor in state.items():
-        match = _LAYER_KEY.match(key)
-        if match:
-            by_layer.setdefault(int(match.group(2)), {})[match.group(1) + "{}" + match.group(3)] = tensor
-        else:
-            grown[key] = tensor
+    grown = {key: tensor for key, tensor in state.items() if not key.startswith(_LAYERS)}
     for new_index, source_index in enumerate(layer_map):
-        for pattern, tensor in by_layer[source_index].items():
-            grown[pattern.format(new_index)] = tensor.clone()
+        prefix = f"{_LAYERS}{source_index}."
+        for key, tensor in state.items():
+            if key.startswith(prefix):
+                grown[f"{_LAYERS}{new_index}.{key[len(prefix) :]}"] = tensor.clone()
     return grown
 
 
@@ -62,10 +57,7 @@ def grow_backbone(source: str | Path, target: str | Path, layer_map: list[int]) 
     state = grow_state_dict(model.state_dict(), layer_map, source_layers)
     config.num_hidden_layers = len(layer_map)
     grown = BertForPreTraining(config)
-    missing, unexpected = grown.load_state_dict(state, strict=False)
-    missing = [k for k in missing if "position_ids" not in k]
-    if missing or unexpected:
-        raise RuntimeError(f"grown state does not fit: missing {missing}, unexpected {unexpected}")
+    grown.load_state_dict(state)  # strict: every tensor of the deeper model is set
     target.mkdir(parents=True, exist_ok=True)
     grown.save_pretrained(target)
     copy_tokenizer_files(source, target)
