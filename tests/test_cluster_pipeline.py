@@ -221,3 +221,73 @@ def test_umap_pipeline_on_one_or_two_headlines_is_all_noise(n):
     )
     result = pipeline.fit(["금리 인상", "태풍 북상"][:n])
     assert result.labels.tolist() == [-1] * n and not result.representative.any()
+
+
+def test_exact_cosine_knn_matches_brute_force_and_puts_each_row_first():
+    """The neighbours UMAP gets are the true cosine ones, each row first at distance 0, even among more exact
+    copies than k (where faiss may rank a copy before the row itself)."""
+    from kpfnlp.cluster.neighbours import exact_cosine_knn
+
+    x = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)
+    x[:8] = x[0]  # eight copies, k = 5
+    indices, distances = exact_cosine_knn(x, 5)
+    assert indices.shape == distances.shape == (300, 5)
+    assert indices[:, 0].tolist() == list(range(300)) and not distances[:, 0].any()
+    assert (np.diff(distances, axis=1) >= -1e-6).all()
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    cos = unit @ unit.T
+    np.fill_diagonal(cos, -np.inf)
+    expected = np.sort(-cos, axis=1)[:, :4]
+    assert np.allclose(distances[:, 1:], 1 + expected, atol=1e-5)
+    assert set(indices[:8, 1:].ravel().tolist()) <= set(range(8)) and distances[:8].max() < 1e-5
+    with pytest.raises(ValueError, match="k must be"):
+        exact_cosine_knn(x[:3], 4)
+
+
+def test_umap_gets_exact_neighbours_where_it_would_run_nn_descent(monkeypatch):
+    """From 4,096 rows the reducer hands UMAP exact neighbours (no NN-descent to compile) and still finds the
+    blobs; below that UMAP's own all-pairs search runs, as before."""
+    from kpfnlp.cluster import neighbours, stages
+
+    real, calls = neighbours.exact_cosine_knn, []
+
+    def counting(x, k):
+        calls.append(len(x))
+        return real(x, k)
+
+    monkeypatch.setattr(neighbours, "exact_cosine_knn", counting)
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(3, 16))
+    n = stages.UMAP_ALL_PAIRS_BELOW // 3 + 10
+    x = np.concatenate([c + 0.05 * rng.normal(size=(n, 16)) for c in centres]).astype(np.float32)
+    truth = np.repeat(["a", "b", "c"], n).tolist()
+    labels = HDBSCANClusterer(50, 10, method="eom").fit_predict(UMAPReducer().fit_transform(x))
+    assert calls == [3 * n]
+    assert (labels != -1).mean() > 0.95 and purity(labels.tolist(), truth) == pytest.approx(1.0)
+    assert clustering_metrics(labels, truth)["clusters"] == 3
+    UMAPReducer().fit_transform(x[:300])
+    assert calls == [3 * n]
+
+
+def test_umap_kernels_compiled_once_are_loaded_by_the_next_process(tmp_path):
+    """umap-learn compiles its numba kernels without caching; we switch caching on, so the second process on a
+    machine loads them from disk instead of compiling them again."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, umap.umap_ as u\n"
+        "from kpfnlp.cluster.stages import _cache_umap_kernels\n"
+        "switched = _cache_umap_kernels()\n"
+        "u.smooth_knn_dist(np.sort(np.random.default_rng(0).random((20, 5)), axis=1), 5.0)\n"
+        "print(switched, sum(u.smooth_knn_dist.stats.cache_hits.values()))\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    (switched_1, hits_1), (_, hits_2) = (map(int, r.stdout.split()) for r in runs)
+    assert switched_1 > 10 and hits_1 == 0 and hits_2 == 1
+    assert any(tmp_path.rglob("*.nbi"))

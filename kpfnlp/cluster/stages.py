@@ -6,6 +6,9 @@ with -1 for noise.
 
 from __future__ import annotations
 
+import functools
+import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,28 +55,67 @@ class TfidfSvdEmbedder:
         return unit_rows(TruncatedSVD(k, random_state=self.random_state).fit_transform(matrix))
 
 
+UMAP_ALL_PAIRS_BELOW = 4096  # umap-learn's own switch from all-pairs distances to NN-descent
+
+
 @dataclass
 class UMAPReducer:
     """UMAP with cosine metric. Seeded by default: the same feed gives the same clusters. A seed makes UMAP
-    single-threaded, which cost 1.4x on this stage on 2 cores (docs/benchmarks.md); None runs it in parallel."""
+    single-threaded, which cost 1.4x on this stage on 2 cores (docs/benchmarks.md); None runs it in parallel.
+
+    From 4,096 rows UMAP finds neighbours by NN-descent, whose numba kernels cannot be cached and were compiled
+    anew in every process (~20 s of each CLI run); up to `exact_knn_max` rows it gets exact cosine neighbours from
+    faiss instead (below 4,096 it computes all pairs itself, as before).
+    """
 
     n_components: int = 5
     n_neighbors: int = 15
     min_dist: float = 0.0
     random_state: int | None = 0
+    exact_knn_max: int = 100_000
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         if len(x) < 3:  # UMAP's graph needs three points (it fails on two); nothing to reduce anyway
             return np.asarray(x)
         import umap  # after the check: a tiny feed should not pay numba's start-up
 
+        from kpfnlp.cluster.neighbours import exact_cosine_knn
+
+        _cache_umap_kernels()
         n_neighbors = max(2, min(self.n_neighbors, len(x) - 1))
+        knn = (None, None, None)
+        if UMAP_ALL_PAIRS_BELOW <= len(x) <= self.exact_knn_max:
+            knn = exact_cosine_knn(x, n_neighbors)
         reducer = umap.UMAP(
             n_components=min(self.n_components, max(1, len(x) - 2)), n_neighbors=n_neighbors,
             min_dist=self.min_dist, metric="cosine", random_state=self.random_state,
-            n_jobs=1 if self.random_state is not None else -1,
+            n_jobs=1 if self.random_state is not None else -1, precomputed_knn=knn,
         )  # fmt: skip
-        return reducer.fit_transform(x)
+        with warnings.catch_warnings():  # no NNDescent index is kept: we never call `transform` on new rows
+            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+            return reducer.fit_transform(x)
+
+
+@functools.cache
+def _cache_umap_kernels() -> int:
+    """Let numba keep UMAP's compiled kernels on disk (umap-learn leaves `cache=True` off), so a new process loads
+    them instead of compiling them again (~7 s); returns how many kernels were switched. Where numba finds no
+    writable cache location a kernel stays as it was."""
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+
+    switched = 0
+    for name, module in list(sys.modules.items()):
+        if name != "umap" and not name.startswith("umap."):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, Dispatcher) and isinstance(obj._cache, NullCache) and not obj.signatures:
+                try:
+                    obj.enable_caching()
+                except RuntimeError:  # "cannot cache function ...: no locator available"
+                    continue
+                switched += 1
+    return switched
 
 
 @dataclass
