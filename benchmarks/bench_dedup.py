@@ -4,7 +4,7 @@ The feed: every headline of newstrust (12,006), YNAT train + dev (54,785) and th
 topped up to --rows with re-posted copies (a `[속보]`/`(종합)` tag, spacing or punctuation changed, a word
 dropped), as wire stories are re-posted in a real feed.
 
-    python benchmarks/bench_dedup.py --rows 100000 [--encoder DIR [--semantic-threshold COSINE]]
+    python benchmarks/bench_dedup.py --rows 100000 [--encoder DIR [--semantic-threshold COSINE] [--int8]]
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--encoder", type=Path, default=None)
     parser.add_argument("--semantic-threshold", type=float, default=None, help="cosine (default: DedupConfig's)")
+    parser.add_argument("--int8", action="store_true", help="int8-quantized encoder (`kpfnlp dedup --int8`)")
     args = parser.parse_args()
     data = shared_data_dir()
     if data is None:
@@ -64,7 +65,7 @@ def main() -> None:
     if args.encoder:
         from kpfnlp.encoder import SentenceEncoder
 
-        embedder, tiers = SentenceEncoder.load(args.encoder), ("exact", "lexical", "semantic")
+        embedder, tiers = SentenceEncoder.load(args.encoder, int8=args.int8), ("exact", "lexical", "semantic")
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     config = DedupConfig(tiers=tiers)
@@ -75,7 +76,8 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     counts = {t: sum(r.tier == t for r in records) for t in tiers}
     print(json.dumps({
-        "rows": len(feed), "real_headlines": len(real), "tiers": tiers, "seconds": round(seconds, 1),
+        "rows": len(feed), "real_headlines": len(real), "tiers": tiers, "int8": args.int8,
+        "seconds": round(seconds, 1),
         "semantic_threshold": config.semantic_threshold if "semantic" in tiers else None,
         "rows_per_second": round(len(feed) / seconds), "groups": len({r.group for r in records}),
         "duplicates_by_tier": counts, "peak_rss_mb_before": round(rss0), "peak_rss_mb_after": round(rss),

@@ -459,3 +459,60 @@ def test_augment_and_eval_sts_cli_with_a_cross_encoder(tiny_bert, tiny_data, tin
     assert refused.exit_code == 1 and "evaluation sets" in refused.output
     both = ["eval", "sts", "--tfidf", "--cross-encoder", str(tiny_cross_encoder[0]), "--data-dir", str(tiny_data)]
     assert CliRunner().invoke(app, both).exit_code == 1  # exactly one scorer
+
+
+def test_int8_encoder_embeds_like_fp32_with_quantized_linears_and_refuses_saving(tiny_bert, tmp_path):
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    path = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    fp32, int8 = SentenceEncoder.load(path), SentenceEncoder.load(path, int8=True)
+    assert int8.int8 and not fp32.int8
+    linears = [m for m in int8.model.modules() if isinstance(m, (torch.nn.Linear, DynamicInt8Linear))]
+    assert linears and all(isinstance(m, DynamicInt8Linear) for m in linears)
+    a, b = fp32.encode(SENTENCES), int8.encode(SENTENCES)
+    assert b.shape == a.shape == (8, 32) and np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    agreement = (a * b).sum(axis=1)
+    assert agreement.min() > 0.99 and not np.array_equal(a, b)  # close, and really computed another way
+    with pytest.raises(ValueError, match="embeds only"):
+        int8.save(tmp_path / "again")
+
+
+def test_int8_flag_of_the_cli(tiny_bert, tiny_data, tmp_path):
+    from typer.testing import CliRunner
+
+    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
+    from kpfnlp.cli.app import app
+
+    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"title": s}, ensure_ascii=False) + "\n" for s in SENTENCES), "utf-8")
+    vectors = {}
+    for flag in ([], ["--int8"]):
+        out = tmp_path / f"out{len(flag)}.jsonl"
+        result = CliRunner().invoke(app, ["embed", str(feed), "-o", str(out), "--encoder", str(encoder), *flag])
+        assert result.exit_code == 0, result.output
+        vectors[len(flag)] = np.array([json.loads(line)["embedding"] for line in out.read_text("utf-8").splitlines()])
+    assert vectors[0].shape == vectors[1].shape == (8, 32) and (vectors[0] * vectors[1]).sum(axis=1).min() > 0.99
+    refused = CliRunner().invoke(app, ["eval", "sts", "--data-dir", str(tiny_data), "--tfidf", "--int8"])
+    assert refused.exit_code == 1 and "--int8 quantizes" in refused.output
+
+
+def test_eval_sts_int8_on_the_real_sets(tiny_bert, shared_data, tmp_path):
+    """`eval sts --model DIR --int8` scores the quantized encoder under its own name, close to the fp32 score."""
+    from typer.testing import CliRunner
+
+    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
+    from kpfnlp.cli.app import app
+
+    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
+    sts = ["eval", "sts", "--model", str(encoder), "--data-dir", str(shared_data), "--output", str(tmp_path / "e")]
+    for flag in ([], ["--int8"]):
+        result = CliRunner().invoke(app, [*sts, *flag])
+        assert result.exit_code == 0, result.output
+    results = [json.loads(p.read_text("utf-8")) for p in sorted((tmp_path / "e").glob("*.json"))]
+    by_run = {(r["task"], r["model"]["name"]): r["metrics"]["spearman"] for r in results}
+    assert {name for _, name in by_run} == {"encoder", "encoder-int8"} and len(by_run) == 4
+    for task in {task for task, _ in by_run}:
+        fp32, int8 = by_run[(task, "encoder")], by_run[(task, "encoder-int8")]
+        assert fp32 != int8 and abs(fp32 - int8) < 3

@@ -64,6 +64,10 @@ Encoder = Annotated[
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Data catalogue (default: $KPFNLP_SHARED_DATA or ../shared/data).")
 ]
+Int8 = Annotated[
+    bool,
+    typer.Option("--int8", help="Int8-quantize the encoder on the CPU: ~3x faster, ~0.1-0.2 lower STS Spearman."),
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -80,20 +84,22 @@ def _data_dir(data_dir: Path | None) -> Path:
     return found
 
 
-def _encoder(path: Path | None, purpose: str):
+def _encoder(path: Path | None, purpose: str, int8: bool = False):
     from kpfnlp.encoder import SentenceEncoder
 
     try:
-        return SentenceEncoder.load(path)
-    except (FileNotFoundError, OSError) as err:
+        return SentenceEncoder.load(path, int8=int8)
+    except (FileNotFoundError, OSError, RuntimeError) as err:
         raise _fail(f"{err}; {purpose}") from err
 
 
-def _feed_embedder(embedder: str, encoder: Path | None) -> TfidfSvdEmbedder | SentenceEncoder:
+def _feed_embedder(embedder: str, encoder: Path | None, int8: bool = False) -> TfidfSvdEmbedder | SentenceEncoder:
     """The TF-IDF+SVD stand-in when `embedder` is tfidf, else the sentence encoder at `encoder`."""
     from kpfnlp.cluster import TfidfSvdEmbedder
 
-    return TfidfSvdEmbedder() if embedder == "tfidf" else _encoder(encoder, "pass --encoder DIR or --embedder tfidf")
+    if embedder == "tfidf":
+        return TfidfSvdEmbedder()
+    return _encoder(encoder, "pass --encoder DIR or --embedder tfidf", int8)
 
 
 NO_TEXT = "no text (empty, or only punctuation/markup)"
@@ -309,13 +315,14 @@ def embed_cmd(
     text_column: TextColumn = None,
     id_column: IdColumn = None,
     encoder: Encoder = None,
+    int8: Int8 = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per encoder batch.")] = 64,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Continue a partial output.")] = True,
 ) -> None:
     """Sentence embeddings, one output row per input row (`embedding` as a list of floats); resumable."""
     from kpfnlp.batch import Columns, run_batch
 
-    model = _encoder(encoder, "pass --encoder DIR")
+    model = _encoder(encoder, "pass --encoder DIR", int8)
 
     def process(rows):
         texts = [_usable_text(row.text) for row in rows]  # as dedup and cluster embed them
@@ -350,6 +357,7 @@ def dedup_cmd(
         float | None, typer.Option("--semantic-threshold", help="Cosine.", min=0.0, max=1.0)
     ] = None,
     canonical: Annotated[str, typer.Option("--canonical", help="first (earliest) or longest.")] = "first",
+    int8: Int8 = False,
 ) -> None:
     """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`.
 
@@ -363,7 +371,9 @@ def dedup_cmd(
     except ValueError as err:
         raise _fail(str(err)) from err
     cfg.lexical_threshold = lexical_threshold if lexical_threshold is not None else cfg.lexical_threshold
-    embedder = _encoder(encoder, "pass --encoder DIR or --tiers exact,lexical") if "semantic" in cfg.tiers else None
+    embedder = None
+    if "semantic" in cfg.tiers:
+        embedder = _encoder(encoder, "pass --encoder DIR or --tiers exact,lexical", int8)
     if semantic_threshold is None and embedder is not None:
         semantic_threshold = encoder_semantic_threshold(encoder or BUNDLED_ENCODER)
         if semantic_threshold is None:
@@ -421,6 +431,7 @@ def cluster_cmd(
     ] = None,
     encoder: Encoder = None,
     embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (model-free stand-in).")] = "encoder",
+    int8: Int8 = False,
     umap: Annotated[bool, typer.Option("--umap/--no-umap", help="Reduce with UMAP (else PCA).")] = True,
     n_components: Annotated[int, typer.Option("--n-components", help="Reduced dimensions.", min=2)] = 5,
     method: Annotated[str, typer.Option("--method", help="HDBSCAN cluster selection: leaf or eom.")] = "leaf",
@@ -443,7 +454,7 @@ def cluster_cmd(
 
     if method not in ("leaf", "eom") or embedder not in ("encoder", "tfidf"):
         raise _fail("--method must be leaf or eom; --embedder must be encoder or tfidf")
-    model = _feed_embedder(embedder, encoder)
+    model = _feed_embedder(embedder, encoder, int8)
     seed_or_none = None if seed < 0 else seed
     reducer = UMAPReducer(n_components, random_state=seed_or_none) if umap else PCAReducer(max(n_components, 2))
     pipeline = ClusterPipeline(
@@ -492,6 +503,7 @@ def eval_sts_cmd(
     cross_encoder: Annotated[
         Path | None, typer.Option("--cross-encoder", help="A trained STS cross-encoder (scores pairs, no cosine).")
     ] = None,
+    int8: Int8 = False,
     data_dir: DataDir = None,
     output: Annotated[Path, typer.Option("--output", help="Results directory (one JSON per run).")] = Path("runs/eval"),
 ) -> None:
@@ -503,6 +515,8 @@ def eval_sts_cmd(
 
     if sum(x is not None and x is not False for x in (model, backbone, tfidf or None, cross_encoder)) != 1:
         raise _fail("give exactly one of --model, --backbone, --tfidf, --cross-encoder")
+    if int8 and model is None:
+        raise _fail("--int8 quantizes the encoder given with --model")
     root = _data_dir(data_dir)
     teacher = None
     if cross_encoder is not None:
@@ -518,7 +532,8 @@ def eval_sts_cmd(
     elif backbone is not None:
         name, embedder = f"{backbone.name} (mean pooling, no fine-tuning)", SentenceEncoder.from_backbone(backbone)
     else:
-        name, embedder = model.name if model.name != "final" else model.parent.name, _encoder(model, "check --model")
+        name = (model.name if model.name != "final" else model.parent.name) + ("-int8" if int8 else "")
+        embedder = _encoder(model, "check --model", int8)
     try:
         sets = {
             "korsts-test": read_korsts(root / "kornlu/KorSTS/sts-test.tsv", KORSTS_ROWS["sts-test.tsv"]),
@@ -546,6 +561,7 @@ def eval_clustering_cmd(
     data: Annotated[str, typer.Option("--data", help="newstrust or ynat.")] = "newstrust",
     encoder: Encoder = None,
     embedder: Annotated[str, typer.Option("--embedder", help="encoder, or tfidf (stand-in).")] = "encoder",
+    int8: Int8 = False,
     per_category: Annotated[
         bool, typer.Option("--per-category/--no-per-category", help="Also run per category, as kpfSBERT_Clustering.")
     ] = True,
@@ -563,8 +579,8 @@ def eval_clustering_cmd(
         texts, labels = load_dataset(data, _data_dir(data_dir))
     except (ValueError, FileNotFoundError, OSError) as err:
         raise _fail(str(err)) from err
-    model = _feed_embedder(embedder, encoder)
-    name = "TF-IDF+SVD" if embedder == "tfidf" else "encoder"
+    model = _feed_embedder(embedder, encoder, int8)
+    name = "TF-IDF+SVD" if embedder == "tfidf" else "encoder (int8)" if int8 else "encoder"
     rows = evaluate_clustering(texts, labels, model.encode, name, groups=labels if per_category else None)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

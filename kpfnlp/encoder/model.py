@@ -20,6 +20,7 @@ class SentenceEncoder:
 
     def __init__(self, model) -> None:
         self.model = model  # a sentence_transformers.SentenceTransformer
+        self.int8 = False
 
     @classmethod
     def from_backbone(cls, backbone: str | Path, max_seq_length: int = 128) -> SentenceEncoder:
@@ -34,9 +35,9 @@ class SentenceEncoder:
         return cls(SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu"))
 
     @classmethod
-    def load(cls, path: str | Path | None = None, device: str | None = None) -> SentenceEncoder:
+    def load(cls, path: str | Path | None = None, device: str | None = None, int8: bool = False) -> SentenceEncoder:
         """Load a saved encoder directory (default: the bundled encoder); one that shares the backbone's word
-        embeddings (`kpfnlp.encoder.bundle`) is materialized into the cache first."""
+        embeddings (`kpfnlp.encoder.bundle`) is materialized into the cache first. `int8`: see `quantize_int8`."""
         from sentence_transformers import SentenceTransformer
 
         from kpfnlp.encoder.bundle import materialize
@@ -49,7 +50,32 @@ class SentenceEncoder:
             raise FileNotFoundError(f"{path}: not a sentence-transformers directory{hint}")
         model = SentenceTransformer(str(materialize(path)), device=device or "cpu")
         model.float()  # the bundled copy is stored in fp16; fp32 is the fast path on CPU
-        return cls(model)
+        encoder = cls(model)
+        return encoder.quantize_int8() if int8 else encoder
+
+    def quantize_int8(self) -> SentenceEncoder:
+        """Int8 weights and dynamically quantized activations for every linear layer, in place, for CPU inference:
+        ~3x faster embedding of headlines on 2 cores for ~0.1-0.2 less STS Spearman (docs/benchmarks.md).
+
+        Uses torch's eager dynamic quantization (`torch.ao.quantization`), which torch marks deprecated but ships;
+        torchao's replacement was 1.1x here without `torch.compile`, and ONNX Runtime via optimum needs transformers
+        4.x. An int8 encoder embeds only: it cannot be trained or saved."""
+        import warnings
+
+        import torch
+
+        try:
+            from torch.ao.quantization import quantize_dynamic
+        except ImportError as err:
+            raise RuntimeError("int8 needs torch.ao.quantization, which this torch lacks; run in fp32") from err
+        if next(self.model.parameters()).device.type != "cpu":
+            raise ValueError("int8 dynamic quantization runs on the CPU; load the encoder with device='cpu'")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*(torch\.ao\.quantization|quantize_per_tensor).*deprecated")
+            quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        self.model.eval()
+        self.int8 = True
+        return self
 
     @property
     def dimension(self) -> int:
@@ -74,6 +100,8 @@ class SentenceEncoder:
         """Save as a sentence-transformers directory; `fp16` halves the weights for bundling."""
         from kpfnlp.backbone import update_config
 
+        if self.int8:
+            raise ValueError("an int8 encoder embeds only; save the fp32 encoder it was loaded from")
         path = Path(path)
         if fp16:
             self.model.half()
