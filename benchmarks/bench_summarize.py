@@ -4,6 +4,7 @@ quality (`kpfnlp eval summarization`: the model and the baselines on the 111 dev
     python benchmarks/bench_summarize.py --model DIR                 # the trained summarizer
     python benchmarks/bench_summarize.py --random mini --tokenizer runs/bench_tokenizer/plain-24000
       # speed only, on an untrained BertSumExt of the given preset shape (weights do not change speed)
+    python benchmarks/bench_summarize.py --int8                      # fp32 against int8 BERT layers, one run
 """
 
 from __future__ import annotations
@@ -45,6 +46,30 @@ def naive_article(summarizer: Summarizer, sentences: list[str], length: int = 51
         summarizer.model(**batch)
 
 
+def _throughput(summarizer: Summarizer, articles: list[list[str]], batch_size: int) -> float:
+    """Articles per second, summarised in batches."""
+    started = time.perf_counter()
+    for i in range(0, len(articles), batch_size):
+        summarizer.summarize_batch(articles[i : i + batch_size])
+    return len(articles) / (time.perf_counter() - started)
+
+
+def int8_comparison(model: Path | None, articles: list[list[str]], files: list[Path], batch_size: int) -> None:
+    """The summarizer in fp32 and with int8 BERT layers (`summarize --int8`): throughput, alternating, twice
+    each; then both on the quality table."""
+    from kpfnlp.summarize.evaluate import evaluate_files, format_table
+
+    models = {"fp32": Summarizer.from_pretrained(model), "int8": Summarizer.from_pretrained(model, int8=True)}
+    rates: dict[str, list[float]] = {name: [] for name in models}
+    for name, summarizer in [*models.items(), *models.items()]:
+        summarizer.summarize_batch(articles[:4])
+        rates[name].append(_throughput(summarizer, articles, batch_size))
+    print(f"{len(articles)} articles, batches of {batch_size}: articles/s " + str(rates))
+    print(f"int8 / fp32 throughput (best against best): {max(rates['int8']) / max(rates['fp32']):.2f}x")
+    for name, summarizer in models.items():
+        print(format_table(evaluate_files(files, summarizer, f"{model or 'bundled'}, {name}")))
+
+
 def _percentiles(latencies: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(latencies, n=20)
     return statistics.median(latencies) * 1000, cuts[18] * 1000
@@ -57,6 +82,7 @@ def main() -> None:
     parser.add_argument("--tokenizer", default="runs/bench_tokenizer/plain-24000", help="Tokenizer for --random.")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--int8", action="store_true", help="Compare fp32 with int8 BERT layers instead.")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = shared_data_dir()
@@ -64,15 +90,14 @@ def main() -> None:
         raise SystemExit("needs ../shared/data (the dev articles)")
     files = [data / "summarization" / f for f in ("dacon_sample_train.jsonl", "dacon_sample_extra.jsonl")]
     articles = [ex.sentences for f in files for ex in read_examples(f)]
+    if args.int8:
+        int8_comparison(args.model, articles, files, args.batch_size)
+        return
     summarizer = (
         _random_summarizer(args.random, args.tokenizer) if args.random else Summarizer.from_pretrained(args.model)
     )
     summarizer.summarize_batch(articles[:4])  # warm-up
-
-    started = time.perf_counter()
-    for i in range(0, len(articles), args.batch_size):
-        summarizer.summarize_batch(articles[i : i + args.batch_size])
-    ours_rate = len(articles) / (time.perf_counter() - started)
+    ours_rate = _throughput(summarizer, articles, args.batch_size)
     ours_lat, naive_lat = [], []
     for sentences in articles:
         t0 = time.perf_counter()

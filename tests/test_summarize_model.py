@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import tiny_bert_config
@@ -194,6 +195,28 @@ def test_batch_cli_jsonl_errors_and_resume(tmp_path: Path, model_dir: Path) -> N
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "5 kept from an earlier run" in result.output
     assert _rows(out) == full
+
+
+def test_int8_summarizer_scores_like_fp32_and_refuses_saving(tmp_path: Path, model_dir: Path) -> None:
+    """`--int8` quantizes the BERT layers only (the inter-sentence transformer keeps its fp32 fast path); the scores
+    stay close to fp32's and the command's rows match in shape."""
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    fp32, int8 = Summarizer.from_pretrained(model_dir), Summarizer.from_pretrained(model_dir, int8=True)
+    assert any(isinstance(m, DynamicInt8Linear) for m in int8.model.bert.modules())
+    assert not any(isinstance(m, torch.nn.Linear) for m in int8.model.bert.modules())
+    assert not any(isinstance(m, DynamicInt8Linear) for m in int8.model.inter.modules())
+    a, b = fp32.score([fp32.split(ARTICLE)])[0], int8.score([int8.split(ARTICLE)])[0]
+    assert a.shape == b.shape and not np.array_equal(a, b) and np.abs(a - b).max() < 0.05
+    with pytest.raises(ValueError, match="only summarizes"):
+        int8.save_pretrained(tmp_path / "again")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "body": ARTICLE}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["summarize", str(feed), "-o", str(out), "--model", str(model_dir), "--int8"])
+    assert result.exit_code == 0, result.output
+    (row,) = _rows(out)
+    assert row["error"] is None and len(row["indices"]) == 3
 
 
 def test_batch_cli_cp949_csv_to_csv_and_missing_column(tmp_path: Path, model_dir: Path) -> None:

@@ -30,6 +30,7 @@ def summarize_cmd(
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles scored together (sorted by length)."),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue an interrupted output file."),
     backend: str = typer.Option("kiwi", "--backend", help="Sentence splitter: kiwi, kss or regex."),
+    int8: bool = typer.Option(False, "--int8", help="Int8 BERT layers on the CPU: ~1.8x faster, ROUGE level."),
 ) -> None:
     """Summarise every article of a feed: one output row per input row (id, summary, sentences, indices,
     scores, error), streaming, resumable, with a progress bar."""
@@ -39,8 +40,8 @@ def summarize_cmd(
 
     output = output or input.with_name(input.name.split(".")[0] + ".summary.jsonl")
     try:
-        summarizer = Summarizer.from_pretrained(model, backend=backend)
-    except (FileNotFoundError, ValueError) as err:
+        summarizer = Summarizer.from_pretrained(model, backend=backend, int8=int8)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
         raise _fail(str(err)) from err
 
     def process(rows):
@@ -113,6 +114,7 @@ def eval_summarization_cmd(
     k: int = typer.Option(3, "-k", min=1, help="Sentences per summary."),
     tokenizer: str = typer.Option("mecab", "--tokenizer", help="ROUGE tokens: mecab (morphemes) or whitespace."),
     out: Path = typer.Option(None, "--out", help="Also write the Markdown table here."),
+    int8: bool = typer.Option(False, "--int8", help="The summarizer with int8 BERT layers (`summarize --int8`)."),
 ) -> None:
     """One table: the model and the baselines; ROUGE-1/2/L vs gold extractive and vs abstractive, sentence
     P/R/F1, ROUGE-2 gap to the oracle."""
@@ -126,9 +128,10 @@ def eval_summarization_cmd(
             raise _fail("no --file given and ../shared/data is absent")
         files = [data / name for name in DEV_FILES]
     try:
-        summarizer = None if baselines_only else Summarizer.from_pretrained(model)
-        results = evaluate_files(files, summarizer, model.name if model else "BertSumExt (bundled)", k, tokenizer)
-    except (FileNotFoundError, ValueError) as err:
+        summarizer = None if baselines_only else Summarizer.from_pretrained(model, int8=int8)
+        name = (model.name if model else "BertSumExt (bundled)") + (", int8" if int8 else "")
+        results = evaluate_files(files, summarizer, name, k, tokenizer)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
         raise _fail(str(err)) from err
     table = format_table(results)
     typer.echo(f"ROUGE F1 on {tokenizer} tokens, k={k}, files: {', '.join(map(str, files))}\n{table}")
