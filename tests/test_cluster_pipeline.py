@@ -103,6 +103,28 @@ def test_kiwi_noun_tokenizer_keeps_nouns_only():
     assert tokens == ["한국은행", "기준", "금리", "동결"]  # particles and verb endings are gone
 
 
+def test_keywords_of_every_group_share_one_kiwi_with_the_sentence_splitter(monkeypatch):
+    """Per-group clustering extracts keywords once per group; each used to load and warm up its own Kiwi (~1.8 s,
+    11 times on the newstrust day)."""
+    import kiwipiepy
+
+    from kpfnlp.text import sentences
+
+    sentences.shared_kiwi()  # the one instance, created before counting
+    created = []
+    original = kiwipiepy.Kiwi.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(kiwipiepy.Kiwi, "__init__", counting)
+    extractor = ClassTfidfKeywords(2)
+    for texts in (["한국은행 기준금리 동결", "기준금리 동결 결정"], ["태풍 북상 경보", "태풍 경보 발령"]):
+        assert extractor.extract(texts, [0, 0])[0][0] in ("기준", "금리", "동결", "태풍", "경보")
+    assert KiwiNounTokenizer().kiwi is sentences.shared_kiwi() and created == []
+
+
 def test_kiwi_noun_tokenizer_drops_run_together_junk_of_a_huge_headline():
     tokenizer = KiwiNounTokenizer()
     junk = "가" * 100_000 + " 기준금리 동결"
