@@ -24,7 +24,7 @@ class KiwiNounTokenizer:
     def __init__(self) -> None:
         from kpfnlp.text.sentences import shared_kiwi
 
-        self.kiwi = shared_kiwi()  # per-group clustering used to build (and warm up) a Kiwi per group: ~1.8 s each
+        self.kiwi = shared_kiwi()  # a new Kiwi costs ~1.8 s to load and warm up; one per process
 
     def __call__(self, text: str) -> list[str]:
         return self._nouns(self.kiwi.tokenize(text))
