@@ -96,3 +96,45 @@ def test_calibrate_threshold_picks_lowest_precise_threshold():
     assert result["duplicates"] == 4 and result["max_f1_threshold"] == 0.7
     with pytest.raises(ValueError, match="no duplicate pairs"):
         calibrate_threshold([0.5], [1.0])
+
+
+def test_recall_threshold_keeps_the_asked_share_of_duplicates():
+    from kpfnlp.dedup.calibrate import recall_threshold
+
+    scores = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5]
+    gold = [5.0, 4.5, 2.0, 4.2, 4.0, 1.0, 4.1]  # duplicates at 0.95, 0.9, 0.8, 0.7, 0.5
+    result = recall_threshold(scores, gold, min_recall=0.8)  # 4 of the 5 must stay: the 4th highest, 0.7
+    assert result["threshold"] == 0.7 and result["recall"] == 0.8 and result["candidates"] == 5
+    assert result["precision"] == 0.8 and recall_threshold(scores, gold, min_recall=1.0)["threshold"] == 0.5
+    with pytest.raises(ValueError, match="no duplicate pairs"):
+        recall_threshold([0.5], [1.0])
+
+
+class FakeVerifier:
+    """Rejects any pair with the stock-market story (증시); records what it was asked."""
+
+    threshold = 0.5
+
+    def __init__(self):
+        self.asked: list[tuple[str, str]] = []
+
+    def score(self, pairs):
+        self.asked += list(pairs)
+        return np.array([float("증시" not in a + b) for a, b in pairs])
+
+
+def test_a_verifier_decides_which_semantic_candidates_link():
+    from kpfnlp.dedup.verify import verified_pairs
+
+    feed = [*FEED[:5], "금리 인상 예고에 증시 흔들"]  # 5 shares the embedding direction but is another story
+    verifier = FakeVerifier()
+    records = Deduplicator(DedupConfig(tiers=("semantic",)), FakeEmbedder(), verifier).run(feed)
+    groups = [r.group for r in records]
+    assert groups[3] == groups[0] and groups[5] != groups[0]  # the paraphrase is confirmed, 5 is rejected
+    assert records[3].tier == "semantic" and records[3].similarity == pytest.approx(1.0, abs=1e-5)
+    assert len(verifier.asked) == len(set(verifier.asked)) == 10  # every candidate pair among 0-3 and 5, once
+    unverified = Deduplicator(DedupConfig(tiers=("semantic",)), FakeEmbedder()).run(feed)
+    assert unverified[5].group == unverified[0].group  # the cosine alone would have linked it
+    pairs = verified_pairs([(1, 0, 0.9), (0, 1, 0.9), (2, 3, 0.8)], ["a", "b", "c 증시", "d"], verifier)
+    assert pairs == [(0, 1, 0.9)] and len(verifier.asked) == 12  # (0, 1) scored once though found from both ends
+    assert verified_pairs([], feed, verifier) == []
