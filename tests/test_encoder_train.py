@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -517,44 +516,3 @@ def test_eval_sts_int8_on_the_real_sets(tiny_bert, shared_data, tmp_path):
     for task in {task for task, _ in by_run}:
         fp32, int8 = by_run[(task, "encoder")], by_run[(task, "encoder-int8")]
         assert fp32 != int8 and abs(fp32 - int8) < 3
-
-
-def test_verified_dedup_calibrates_both_models_and_runs_from_the_cli(
-    tiny_bert, tiny_data, tiny_cross_encoder, samples, tmp_path
-):
-    from typer.testing import CliRunner
-
-    import kpfnlp.cli.encoder_cmds  # noqa: F401  (registers the commands)
-    from kpfnlp.cli.app import app
-    from kpfnlp.dedup.verify import CrossEncoderVerifier, candidate_threshold, verifier_threshold
-
-    encoder = SentenceEncoder.from_backbone(tiny_bert, 32).save(tmp_path / "encoder")
-    cross = Path(shutil.copytree(tiny_cross_encoder[0], tmp_path / "cross"))  # calibration is written into it
-    feed = ["dedup", str(samples / "headlines.csv"), "-o", str(tmp_path / "o.jsonl"), "--encoder", str(encoder)]
-    uncalibrated = CliRunner().invoke(app, [*feed, "--cross-encoder", str(cross)])
-    assert uncalibrated.exit_code == 1 and "no candidate cosine" in uncalibrated.output
-    result = CliRunner().invoke(
-        app, ["calibrate-dedup", "--encoder", str(encoder), "--cross-encoder", str(cross), "--data-dir", str(tiny_data)]
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output[result.output.index("{\n") : result.output.rindex("}") + 1])
-    assert set(report) == {"semantic", "candidate", "verifier"}
-    assert report["candidate"]["recall"] >= 0.9 and report["candidate"]["candidates"] >= 4  # 4 duplicates of 8
-    assert candidate_threshold(encoder) == report["candidate"]["threshold"]
-    assert verifier_threshold(cross) == report["verifier"]["threshold"]
-    assert CrossEncoderVerifier.load(cross).threshold == verifier_threshold(cross)
-    assert CrossEncoderVerifier.load(cross, threshold=0.3).threshold == 0.3
-    verified = CliRunner().invoke(app, [*feed, "--cross-encoder", str(cross), "--verify-threshold", "0.0"])
-    assert verified.exit_code == 0, verified.output
-    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
-    semantic = [r for r in rows if r["tier"] == "semantic"]
-    assert len(rows) == 60 and semantic  # a verifier accepting every candidate links them all
-    assert all(r["similarity"] >= report["candidate"]["threshold"] - 1e-4 for r in semantic)
-    strict = CliRunner().invoke(app, [*feed, "--cross-encoder", str(cross), "--verify-threshold", "1.0"])
-    assert strict.exit_code == 0, strict.output
-    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
-    assert not [r for r in rows if r["tier"] == "semantic"]  # scores are sigmoid outputs below 1: nothing passes
-    no_semantic = CliRunner().invoke(app, [*feed, "--cross-encoder", str(cross), "--tiers", "exact,lexical"])
-    assert no_semantic.exit_code == 1 and "add semantic to --tiers" in no_semantic.output
-    missing = CliRunner().invoke(app, [*feed, "--cross-encoder", str(tmp_path / "nope")])
-    assert missing.exit_code == 1 and "check --cross-encoder" in missing.output

@@ -102,21 +102,6 @@ def _feed_embedder(embedder: str, encoder: Path | None, int8: bool = False) -> T
     return _encoder(encoder, "pass --encoder DIR or --embedder tfidf", int8)
 
 
-def _verifier(path: Path, threshold: float | None):
-    """The cross-encoder verifier at `path`, with its calibrated threshold unless one is given."""
-    from kpfnlp.dedup.verify import DEFAULT_VERIFY_THRESHOLD, CrossEncoderVerifier, verifier_threshold
-
-    if threshold is None and verifier_threshold(path) is None and (path / "config.json").is_file():
-        typer.echo(
-            f"warning: cross-encoder not calibrated (kpfnlp calibrate-dedup --cross-encoder); score "
-            f"{DEFAULT_VERIFY_THRESHOLD:g} (gold 4.0 of 5)"
-        )
-    try:
-        return CrossEncoderVerifier.load(path, threshold)
-    except (FileNotFoundError, OSError, ValueError) as err:
-        raise _fail(f"{err}; check --cross-encoder") from err
-
-
 NO_TEXT = "no text (empty, or only punctuation/markup)"
 
 
@@ -372,27 +357,13 @@ def dedup_cmd(
         float | None, typer.Option("--semantic-threshold", help="Cosine.", min=0.0, max=1.0)
     ] = None,
     canonical: Annotated[str, typer.Option("--canonical", help="first (earliest) or longest.")] = "first",
-    cross_encoder: Annotated[
-        Path | None,
-        typer.Option(
-            "--cross-encoder",
-            help="STS cross-encoder that verifies the semantic tier: the encoder proposes neighbours above its "
-            "candidate cosine, the cross-encoder decides (slower; more paraphrases found at the same precision).",
-        ),
-    ] = None,
-    verify_threshold: Annotated[
-        float | None,
-        typer.Option("--verify-threshold", help="Cross-encoder score / 5 (default: its calibration).", min=0, max=1),
-    ] = None,
     int8: Int8 = False,
 ) -> None:
     """Group duplicates: rows get `group`, `canonical`, `similarity` (to the canonical row) and `tier`.
 
-    The semantic threshold defaults to the encoder's own calibration (`kpfnlp calibrate-dedup`); with
-    `--cross-encoder`, to the encoder's candidate cosine, and the cross-encoder's calibrated score decides."""
+    The semantic threshold defaults to the encoder's own calibration (`kpfnlp calibrate-dedup`)."""
     from kpfnlp.dedup import DedupConfig, Deduplicator
     from kpfnlp.dedup.calibrate import encoder_semantic_threshold
-    from kpfnlp.dedup.verify import candidate_threshold
     from kpfnlp.encoder import BUNDLED_ENCODER
 
     try:
@@ -400,18 +371,10 @@ def dedup_cmd(
     except ValueError as err:
         raise _fail(str(err)) from err
     cfg.lexical_threshold = lexical_threshold if lexical_threshold is not None else cfg.lexical_threshold
-    embedder = verifier = None
-    if cross_encoder is not None and "semantic" not in cfg.tiers:
-        raise _fail("--cross-encoder verifies the semantic tier; add semantic to --tiers")
+    embedder = None
     if "semantic" in cfg.tiers:
         embedder = _encoder(encoder, "pass --encoder DIR or --tiers exact,lexical", int8)
-    if cross_encoder is not None:
-        verifier = _verifier(cross_encoder, verify_threshold)
-        if semantic_threshold is None:
-            semantic_threshold = candidate_threshold(encoder or BUNDLED_ENCODER)
-            if semantic_threshold is None:
-                raise _fail("no candidate cosine for the encoder: run kpfnlp calibrate-dedup, or --semantic-threshold")
-    elif semantic_threshold is None and embedder is not None:
+    if semantic_threshold is None and embedder is not None:
         semantic_threshold = encoder_semantic_threshold(encoder or BUNDLED_ENCODER)
         if semantic_threshold is None:
             typer.echo(f"warning: encoder not calibrated (kpfnlp calibrate-dedup); cosine {cfg.semantic_threshold}")
@@ -423,7 +386,7 @@ def dedup_cmd(
             )
     cfg.semantic_threshold = semantic_threshold if semantic_threshold is not None else cfg.semantic_threshold
     rows, good, texts, errors = _read_rows(input, text_column, id_column)
-    records = Deduplicator(cfg, embedder, verifier).run(texts, [rows[i].id for i in good])
+    records = Deduplicator(cfg, embedder).run(texts, [rows[i].id for i in good])
     values = {
         good[r.index]: {"group": r.group, "canonical": r.canonical, "similarity": r.similarity, "tier": r.tier}
         for r in records
@@ -440,35 +403,21 @@ def calibrate_dedup_cmd(
     encoder: Encoder = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data catalogue with kornlu/ and klue/.")] = None,
     min_precision: Annotated[float, typer.Option("--min-precision", help="Precision the threshold must reach.")] = 0.9,
-    min_recall: Annotated[
-        float, typer.Option("--min-recall", help="Recall the candidate cosine must keep (verified dedup).")
-    ] = 0.9,
-    cross_encoder: Annotated[
-        Path | None, typer.Option("--cross-encoder", help="Also calibrate this STS cross-encoder as the verifier.")
-    ] = None,
 ) -> None:
-    """Calibrate the semantic dedup thresholds on KorSTS dev news pairs, each stored in its model's directory:
-    the encoder's cosine (alone, and as the candidate filter for a verifier) and, with --cross-encoder, the
-    cross-encoder's verifier score."""
-    from kpfnlp.dedup.calibrate import ENCODER_CALIBRATION, calibrate_cross_encoder, calibrate_encoder
+    """Calibrate the semantic dedup threshold for an encoder on KorSTS dev news pairs; stored in its directory."""
+    from kpfnlp.dedup.calibrate import ENCODER_CALIBRATION, calibrate_encoder
     from kpfnlp.encoder import BUNDLED_ENCODER
 
-    def summary(record: dict[str, Any]) -> dict[str, Any]:
-        keys = ("threshold", "precision", "recall", "max_f1_threshold", "candidates")
-        return {k: v for k, v in record.items() if k in keys or k.startswith("check:")}
-
-    path, data = encoder or BUNDLED_ENCODER, _data_dir(data_dir)
+    path = encoder or BUNDLED_ENCODER
     try:
-        result = calibrate_encoder(data, path, min_precision, min_recall)
-        report = {"semantic": summary(result["semantic"]), "candidate": summary(result["candidate"])}
-        if cross_encoder is not None:
-            report["verifier"] = summary(calibrate_cross_encoder(data, cross_encoder, min_precision)["verifier"])
-    except (FileNotFoundError, OSError) as err:  # not a model directory, or a calibration file missing
+        record = calibrate_encoder(_data_dir(data_dir), path, min_precision)["semantic"]
+    except (FileNotFoundError, OSError) as err:  # not an encoder directory, or a calibration file missing
         raise _fail(str(err)) from err
-    typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    checks = {k: v for k, v in record.items() if k.startswith("check:")}
+    typer.echo(json.dumps({"threshold": record["threshold"], "precision": record["precision"],
+                           "recall": record["recall"], "max_f1_threshold": record["max_f1_threshold"], **checks},
+                          indent=2))  # fmt: skip
     typer.echo(f"-> {path / ENCODER_CALIBRATION}")
-    if cross_encoder is not None:
-        typer.echo(f"-> {cross_encoder / ENCODER_CALIBRATION}")
 
 
 @app.command("cluster")

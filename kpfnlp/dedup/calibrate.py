@@ -54,21 +54,6 @@ def calibrate_threshold(scores: Sequence[float], gold: Sequence[float], min_prec
     }  # fmt: skip
 
 
-def recall_threshold(scores: Sequence[float], gold: Sequence[float], min_recall: float = 0.9) -> dict[str, Any]:
-    """The highest threshold (among the observed scores) that keeps recall >= `min_recall`: a candidate filter
-    for a verifier, which must not lose the duplicates it is to confirm."""
-    s, positive = np.asarray(scores, dtype=float), np.asarray(gold, dtype=float) >= DUPLICATE_SCORE
-    if not positive.any():
-        raise ValueError("no duplicate pairs (gold >= 4.0) to calibrate on")
-    threshold = float(np.sort(s[positive])[::-1][int(np.ceil(min_recall * positive.sum())) - 1])
-    precision, recall, f1 = precision_recall(s, positive, threshold)
-    return {
-        "threshold": round(threshold, 4), "precision": round(precision, 4), "recall": round(recall, 4),
-        "f1": round(f1, 4), "min_recall": min_recall, "pairs": len(s), "duplicates": int(positive.sum()),
-        "candidates": int((s >= threshold).sum()),
-    }  # fmt: skip
-
-
 def _pairs(data_dir: Path, name: str, genre: str) -> list[STSPair]:
     return [p for p in read_sts(data_dir / name) if not genre or p.genre == genre]
 
@@ -127,31 +112,13 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def calibrate_encoder(
-    data_dir: Path, encoder_dir: Path, min_precision: float = 0.9, min_recall: float = 0.9
-) -> dict[str, Any]:
-    """Calibrate the semantic tier for the encoder at `encoder_dir` and store it there (cosines are per model):
-    `semantic` is the threshold of the tier on its own (precision rule), `candidate` the looser cosine that
-    proposes pairs to a verifier (recall rule)."""
+def calibrate_encoder(data_dir: Path, encoder_dir: Path, min_precision: float = 0.9) -> dict[str, Any]:
+    """Calibrate the semantic tier for the encoder at `encoder_dir` and store it there (cosines are per model)."""
     from kpfnlp.encoder import SentenceEncoder
 
     scorer = semantic_scorer(SentenceEncoder.load(encoder_dir))
     result = run_calibration(data_dir, {"semantic": scorer}, min_precision)
-    calib = _pairs(data_dir, *CALIBRATION_SET)
-    result["candidate"] = recall_threshold(scorer(calib), [p.score for p in calib], min_recall)
     write_calibration(result, Path(encoder_dir) / ENCODER_CALIBRATION)
-    return result
-
-
-def calibrate_cross_encoder(data_dir: Path, model_dir: Path, min_precision: float = 0.9) -> dict[str, Any]:
-    """Calibrate the verifier threshold of the STS cross-encoder at `model_dir` (its score / 5, on all
-    calibration pairs, so it holds for any encoder that proposes them) and store it there."""
-    from kpfnlp.encoder.cross import SCALE, load_cross_encoder, score_pairs
-
-    model = load_cross_encoder(model_dir)
-    scorer = lambda pairs: score_pairs(model, [(p.sentence1, p.sentence2) for p in pairs]) / SCALE  # noqa: E731
-    result = run_calibration(data_dir, {"verifier": scorer}, min_precision)
-    write_calibration(result, Path(model_dir) / ENCODER_CALIBRATION)
     return result
 
 

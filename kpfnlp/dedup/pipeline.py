@@ -11,7 +11,6 @@ import numpy as np
 from kpfnlp.dedup.normalize import dedup_key, jaccard, shingles
 from kpfnlp.dedup.tiers import exact_pairs, lexical_pairs, semantic_pairs
 from kpfnlp.dedup.unionfind import UnionFind
-from kpfnlp.dedup.verify import PairVerifier, verified_pairs
 
 TIERS = ("exact", "lexical", "semantic")
 
@@ -31,7 +30,6 @@ class DedupConfig:
     lexical_threshold: float = 0.7  # character-bigram Jaccard; see calibration.json (lexical curve)
     num_perm: int = 64
     semantic_threshold: float = 0.9  # cosine; the CLI and dashboard use the encoder's own calibration instead
-    # (with a verifier: the cosine that makes a pair a candidate, the encoder's `candidate` calibration)
     neighbours: int = 10
     canonical: str = "first"  # first: earliest item in the feed; longest: most characters
 
@@ -59,18 +57,11 @@ class DedupRecord:
 
 
 class Deduplicator:
-    """Groups duplicates in a feed; semantic tier only with an `embedder` (or embeddings passed to `run`).
+    """Groups duplicates in a feed; semantic tier only with an `embedder` (or embeddings passed to `run`)."""
 
-    With a `verifier` (`kpfnlp.dedup.verify`), semantic pairs above the cosine threshold are only candidates:
-    a pair links when the verifier's score reaches its own threshold.
-    """
-
-    def __init__(
-        self, config: DedupConfig | None = None, embedder: Embedder | None = None, verifier: PairVerifier | None = None
-    ) -> None:
+    def __init__(self, config: DedupConfig | None = None, embedder: Embedder | None = None) -> None:
         self.config = config or DedupConfig()
         self.embedder = embedder
-        self.verifier = verifier
 
     def run(
         self, texts: Sequence[str], ids: Sequence[str] | None = None, embeddings: np.ndarray | None = None
@@ -106,10 +97,7 @@ class Deduplicator:
             if embeddings is None:
                 embeddings = self.embedder.encode(list(texts))  # type: ignore[union-attr]
             skip = [d or not k for d, k in zip(exact_dup, keys, strict=True)]
-            pairs = semantic_pairs(embeddings, cfg.semantic_threshold, cfg.neighbours, skip=skip)
-            if self.verifier is not None:
-                pairs = verified_pairs(pairs, texts, self.verifier)
-            link(pairs, 2)
+            link(semantic_pairs(embeddings, cfg.semantic_threshold, cfg.neighbours, skip=skip), 2)
         records: list[DedupRecord | None] = [None] * len(texts)
         for group_id, members in enumerate(uf.groups()):
             head = members[0] if cfg.canonical == "first" else max(members, key=lambda m: (len(texts[m]), -m))
@@ -128,7 +116,7 @@ class Deduplicator:
         lex = jaccard(shingle_sets[m], shingle_sets[head])
         if "lexical" in cfg.tiers and lex >= cfg.lexical_threshold:
             return "lexical", round(lex, 4)
-        if embeddings is not None and self.verifier is None:  # verified: only the scored link says semantic
+        if embeddings is not None:
             cos = float(np.dot(embeddings[m], embeddings[head]))
             if cos >= cfg.semantic_threshold:
                 return "semantic", round(cos, 4)
