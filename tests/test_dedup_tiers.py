@@ -96,3 +96,9 @@ def test_calibrate_threshold_picks_lowest_precise_threshold():
     assert result["duplicates"] == 4 and result["max_f1_threshold"] == 0.7
     with pytest.raises(ValueError, match="no duplicate pairs"):
         calibrate_threshold([0.5], [1.0])
+
+
+def test_calibrated_threshold_is_stored_rounded_down_so_the_chosen_pair_stays_above_it():
+    scores = [0.851851, 0.80, 0.5]  # rounding to nearest would store 0.8519 and lose the one duplicate found
+    result = calibrate_threshold(scores, [4.5, 1.0, 4.0], min_precision=0.9)
+    assert result["threshold"] == 0.8518 and result["precision"] == 1.0 and result["recall"] == 0.5

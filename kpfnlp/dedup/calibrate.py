@@ -9,6 +9,7 @@ holds up on unseen pairs.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,12 @@ def calibrate_threshold(scores: Sequence[float], gold: Sequence[float], min_prec
     table = [(float(t), *precision_recall(s, positive, t)) for t in candidates]
     precise = [row for row in table if row[1] >= min_precision]
     chosen = min(precise, key=lambda r: r[0]) if precise else max(table, key=lambda r: r[1])
+    threshold = math.floor(chosen[0] * 1e4) / 1e4  # stored to 4 decimals, rounded down: the chosen pair stays in
+    precision, recall, f1 = precision_recall(s, positive, threshold)  # as a feed sees the stored threshold
     best_f1 = max(table, key=lambda r: r[3])
     return {
-        "threshold": round(chosen[0], 4), "precision": round(chosen[1], 4), "recall": round(chosen[2], 4),
-        "f1": round(chosen[3], 4), "min_precision": min_precision, "reached_min_precision": bool(precise),
+        "threshold": threshold, "precision": round(precision, 4), "recall": round(recall, 4),
+        "f1": round(f1, 4), "min_precision": min_precision, "reached_min_precision": bool(precise),
         "max_f1_threshold": round(best_f1[0], 4), "max_f1": round(best_f1[3], 4),
         "pairs": len(s), "duplicates": int(positive.sum()),
         "curve": {f"{t:g}": [round(v, 3) for v in precision_recall(s, positive, t)] for t in _CURVE},
