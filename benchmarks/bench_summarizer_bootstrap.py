@@ -4,6 +4,7 @@ Per-article ROUGE-2 F1 against the gold extractive sentences (mecab-ko morphemes
 baseline; the mean difference and its 95% percentile interval over 10,000 resamples of the articles.
 
     python benchmarks/bench_summarizer_bootstrap.py [--model DIR]      # default: the bundled summarizer
+    python benchmarks/bench_summarizer_bootstrap.py --model NEW --against OLD   # a candidate against a release
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kpfnlp.summarize.summarizer import Summarizer
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="summarizer directory (default: bundled)")
+    parser.add_argument("--against", action="append", default=[], help="another summarizer, compared as a row")
     parser.add_argument("--resamples", type=int, default=10_000)
     args = parser.parse_args()
     data = shared_data_dir() / "summarization"
@@ -31,6 +33,8 @@ def main() -> None:
     ]
     tokenize = get_tokenizer("mecab")
     methods = {"model": model_method(Summarizer.from_pretrained(args.model), examples), **baseline_methods()}
+    for other in args.against:
+        methods[f"summarizer {other}"] = model_method(Summarizer.from_pretrained(other), examples)
     r2 = {
         name: np.array([score_example(ex, m(ex, 3), tokenize)["ext_r2"] for ex in examples])
         for name, m in methods.items()

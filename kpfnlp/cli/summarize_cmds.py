@@ -30,7 +30,7 @@ def summarize_cmd(
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles scored together (sorted by length)."),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue an interrupted output file."),
     backend: str = typer.Option("kiwi", "--backend", help="Sentence splitter: kiwi, kss or regex."),
-    int8: bool = typer.Option(False, "--int8", help="Int8 BERT layers on the CPU: ~2x faster, ROUGE level."),
+    int8: bool = typer.Option(False, "--int8", help="Int8 BERT layers on the CPU: ~2x faster, ROUGE-2 ~0.7 lower."),
 ) -> None:
     """Summarise every article of a feed: one output row per input row (id, summary, sentences, indices,
     scores, error), streaming, resumable, with a progress bar."""

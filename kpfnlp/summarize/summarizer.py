@@ -105,7 +105,7 @@ class Summarizer:
 
     def quantize_int8(self) -> Summarizer:
         """Int8 linear layers in the BERT encoder (`kpfnlp.int8`), in place, for CPU inference: 2.1x the articles
-        per second on the dev articles, ROUGE level (docs/benchmarks.md). The inter-sentence layers stay fp32
+        per second on the dev articles, ROUGE-2 0.7 lower (docs/benchmarks.md). The inter-sentence layers stay fp32
         (torch's TransformerEncoder fast path needs float weights); an int8 summarizer cannot be saved."""
         from kpfnlp.int8 import quantize_linears
 
