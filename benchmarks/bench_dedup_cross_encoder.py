@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
-from kpfnlp.dedup.calibrate import CALIBRATION_SET, CHECK_SETS, DUPLICATE_SCORE, calibrate_threshold
-from kpfnlp.encoder import BUNDLED_ENCODER, SentenceEncoder, pair_cosines, read_sts
-from kpfnlp.encoder.cross import load_cross_encoder, score_pairs
+from kpfnlp.dedup.calibrate import CALIBRATION_SET, CHECK_SETS, DUPLICATE_SCORE, _pairs, calibrate_threshold
+from kpfnlp.encoder import BUNDLED_ENCODER, SentenceEncoder, pair_cosines
+from kpfnlp.encoder.cross import SCALE, load_cross_encoder, score_pairs
 from kpfnlp.paths import shared_data_dir
 
 
@@ -44,11 +44,11 @@ def main() -> None:
     encoder, cross = SentenceEncoder.load(args.encoder), load_cross_encoder(args.cross_encoder)
     scorers = {
         "encoder cosine": lambda pairs: pair_cosines(encoder, pairs),
-        "cross-encoder": lambda pairs: score_pairs(cross, [(p.sentence1, p.sentence2) for p in pairs]) / 5,
+        "cross-encoder": lambda pairs: score_pairs(cross, [(p.sentence1, p.sentence2) for p in pairs]) / SCALE,
     }
     table: dict[str, dict] = {}
     for name, genre in (CALIBRATION_SET, *CHECK_SETS):
-        pairs = [p for p in read_sts(data / name) if not genre or p.genre == genre]
+        pairs = _pairs(data, name, genre)
         gold = np.array([p.score for p in pairs])
         label = f"{name}{':' + genre if genre else ''} ({len(pairs)} pairs, {(gold >= DUPLICATE_SCORE).sum()} dups)"
         table[label] = {}
