@@ -23,3 +23,12 @@ def shared_data_dir() -> Path | None:
 def samples_dir() -> Path:
     """The small news-style samples written for this project (demo and tests)."""
     return REPO_ROOT / "data" / "samples"
+
+
+def data_path_label(path: str | Path) -> str:
+    """A path as records write it: `../shared/data/...` inside the data catalogue (machine-independent), else as
+    given."""
+    data = shared_data_dir()
+    if data is not None and Path(path).resolve().is_relative_to(data.resolve()):
+        return "../shared/data/" + Path(path).resolve().relative_to(data.resolve()).as_posix()
+    return str(path)

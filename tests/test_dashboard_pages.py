@@ -69,10 +69,29 @@ def test_summarize_highlights_the_chosen_sentences_with_scores(env, models) -> N
     if 0 in summary.indices:
         assert "(서울=가상뉴스) 김민준 기자 = <mark" in "".join(md.value for md in at.markdown)
     assert [score for _, score in marks] == pytest.approx(summary.scores, abs=0.006)
+    assert "원점수" in texts(at.caption)  # the tiny model has no calibration: its scores only rank
     assert at.download_button[0].label == "요약 내려받기 (JSON)"
     at.slider(key="keep_sum_k").set_value(2)
     at.button(key="sum_run").click().run()
     assert len(highlighted(at)) == 2 and "요약 (2문장)" in texts(at.subheader)
+
+
+def test_summarize_scores_of_a_calibrated_model(env, models, monkeypatch, tmp_path: Path) -> None:
+    """With `calibration.json` the page says what a score is, and shows the calibrated ones."""
+    import shutil
+
+    from kpfnlp.summarize.calibration import FEATURES, ScoreCalibration
+
+    calibrated = tmp_path / "calibrated"
+    shutil.copytree(models[0], calibrated)
+    ScoreCalibration(dict(zip(FEATURES, [0.1, 0.5, 0.5, 1.0, -0.9, 1.0], strict=True)), articles=111).save(calibrated)
+    monkeypatch.setenv("KPFNLP_SUMMARIZER", str(calibrated))
+    at = start()
+    at.text_area(key="keep_sum_text").input(ARTICLE)
+    at.button(key="sum_run").click().run()
+    summary = Summarizer.from_pretrained(calibrated, backend="regex").summarize(ARTICLE)
+    assert summary.calibrated and "편집자가 고른 3문장 요약" in texts(at.caption) and "111건" in texts(at.caption)
+    assert [score for _, score in highlighted(at)] == pytest.approx(summary.scores, abs=0.006)
 
 
 def test_summarize_refusals_are_korean_messages(env) -> None:

@@ -13,10 +13,17 @@ from kpfnlp.summarize import ArticleError, Summary
 BATCH = 8  # articles scored together per progress step
 
 st.title("기사 요약")
-st.caption("모델이 고른 핵심 문장을 기사 전문 안에 노란색으로 표시하고, 문장마다 점수(0~1)를 보여 줍니다.")
 k = st.slider("고를 문장 수 (k)", 1, 10, key=kept("sum_k", 3))
 mode = st.radio("입력", ["직접 붙여넣기", "파일 업로드"], horizontal=True, key=f"{KEEP}sum_mode")
 summarizer = load_summarizer()
+if summarizer is not None and summarizer.calibration is not None:
+    meaning = (
+        "점수는 편집자가 고른 3문장 요약에 그 문장이 들어 있을 확률입니다 "
+        f"(정답이 있는 기사 {summarizer.calibration.articles:,}건으로 보정)."
+    )
+else:
+    meaning = "점수는 모델의 원점수로, 문장 사이의 순위만 뜻하고 확률은 아닙니다."
+st.caption(f"모델이 고른 핵심 문장을 기사 전문 안에 노란색으로 표시하고, 문장마다 점수(0~1)를 보여 줍니다. {meaning}")
 
 
 def show(summary: Summary) -> None:
@@ -42,7 +49,8 @@ if mode == "직접 붙여넣기":
         else:
             st.subheader(f"요약 ({used_k}문장)")
             show(summary)
-            payload = {"summary": summary.sentences, "indices": summary.indices, "scores": summary.scores}
+            payload = {"summary": summary.sentences, "indices": summary.indices, "scores": summary.scores,
+                       "calibrated": summary.calibrated}  # fmt: skip
             st.download_button(
                 "요약 내려받기 (JSON)", json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8"),
                 file_name="summary.json", mime="application/json",

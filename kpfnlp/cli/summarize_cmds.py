@@ -19,6 +19,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _dev_files() -> list[Path]:
+    """The 111 labelled development articles in ../shared/data."""
+    from kpfnlp.paths import shared_data_dir
+
+    data = shared_data_dir()
+    if data is None:
+        raise _fail("no --file given and ../shared/data is absent")
+    return [data / name for name in DEV_FILES]
+
+
 @app.command("summarize")
 def summarize_cmd(
     input: Path = typer.Argument(..., help="Feed: .jsonl, .json, .csv, .tsv or .xlsx (UTF-8 or CP949)."),
@@ -118,15 +128,11 @@ def eval_summarization_cmd(
 ) -> None:
     """One table: the model and the baselines; ROUGE-1/2/L vs gold extractive and vs abstractive, sentence
     P/R/F1, ROUGE-2 gap to the oracle."""
-    from kpfnlp.paths import shared_data_dir
     from kpfnlp.summarize.evaluate import evaluate_files, format_table
     from kpfnlp.summarize.summarizer import Summarizer
 
     if not files:
-        data = shared_data_dir()
-        if data is None:
-            raise _fail("no --file given and ../shared/data is absent")
-        files = [data / name for name in DEV_FILES]
+        files = _dev_files()
     try:
         summarizer = None if baselines_only else Summarizer.from_pretrained(model, int8=int8)
         name = (model.name if model else "BertSumExt (bundled)") + (", int8" if int8 else "")
@@ -137,3 +143,44 @@ def eval_summarization_cmd(
     typer.echo(f"ROUGE F1 on {tokenizer} tokens, k={k}, files: {', '.join(map(str, files))}\n{table}")
     if out:
         out.write_text(table + "\n", encoding="utf-8")
+
+
+@app.command("calibrate-summarizer")
+def calibrate_summarizer_cmd(
+    model: Path = typer.Option(None, "--model", help="Summarizer directory (default: the bundled model)."),
+    files: list[Path] = typer.Option(
+        None, "--file", help="Labelled Dacon JSONL / AI-Hub JSON (default: the 111 dev articles)."
+    ),
+    folds: int = typer.Option(5, "--folds", min=2, help="Article-grouped cross-validation folds for the figures."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the figures, write nothing."),
+) -> None:
+    """Fit the sentence-score calibration (Platt scaling on gold extractive labels) and write calibration.json into
+    the model directory, so shown scores read as the chance an editor's summary includes the sentence."""
+    from kpfnlp.summarize.calibration import calibrate_summarizer
+
+    METRICS = ("log_loss", "brier", "ece")
+    from kpfnlp.summarize.summarizer import DEFAULT_MODEL_DIR, Summarizer
+
+    model = model or DEFAULT_MODEL_DIR
+    if not files:
+        files = _dev_files()
+    try:
+        calibration = calibrate_summarizer(Summarizer.from_pretrained(model), files, folds)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        raise _fail(str(err)) from err
+    cv = calibration.cross_validated
+    lines = [
+        f"{calibration.articles} articles, {calibration.sentences} candidate sentences, {folds}-fold cross-validation",
+        "| scores | log loss (all / picks) | Brier (all / picks) | ECE (all / picks) |",
+        "|---|---:|---:|---:|",
+        *(f"| {name} | " + " | ".join(f"{cv[name]['all'][m]:.4f} / {cv[name]['picks'][m]:.4f}" for m in METRICS)
+          + " |" for name in ("raw", "calibrated")),
+        "| pick rank | raw mean | calibrated mean | gold share |",
+        "|---|---:|---:|---:|",
+        *(f"| {r} | {v['raw_mean']:.3f} | {v['calibrated_mean']:.3f} | {v['gold_share']:.3f} |"
+          for r, v in cv["by_rank"].items()),
+        "weights: " + ", ".join(f"{name} {w:+.3f}" for name, w in calibration.weights.items()),
+    ]  # fmt: skip
+    typer.echo("\n".join(lines))
+    if not dry_run:
+        typer.echo(f"-> {calibration.save(model)}")

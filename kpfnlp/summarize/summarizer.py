@@ -19,6 +19,7 @@ import torch
 
 from kpfnlp.backbone import MODELS_DIR
 from kpfnlp.summarize.baselines import candidates
+from kpfnlp.summarize.calibration import ScoreCalibration
 from kpfnlp.summarize.encoding import Window, collate, encode_article
 from kpfnlp.summarize.model import BertSumExt
 from kpfnlp.text import SentenceSplitter, normalize_text, strip_noise
@@ -36,12 +37,16 @@ class ArticleError(ValueError):
 
 @dataclass
 class Summary:
-    """Chosen sentence positions (ascending), their text (noise fragments cut), their scores, and all sentences."""
+    """Chosen sentence positions (ascending), their text (noise fragments cut), their scores, and all sentences.
+
+    With `calibrated`, a score is the chance that an editor's summary includes the sentence (`calibration`);
+    otherwise it is the model's raw sigmoid, which ranks sentences but is not a probability of anything."""
 
     indices: list[int]
     sentences: list[str]
     scores: list[float]
     article: list[str]
+    calibrated: bool = False
 
     @property
     def text(self) -> str:
@@ -84,6 +89,7 @@ class Summarizer:
         self.batch_tokens = batch_tokens
         self.budget = min(model.config.bert_config.max_position_embeddings, 512)
         self.int8 = False
+        self.calibration: ScoreCalibration | None = None
         vocab = tokenizer.get_vocab()
         self.cls_id, self.sep_id, self.pad_id = vocab["[CLS]"], vocab["[SEP]"], vocab["[PAD]"]
 
@@ -101,6 +107,7 @@ class Summarizer:
             )
         model = BertSumExt.from_pretrained(path, dtype=torch.float32)
         summarizer = cls(model, PreTrainedTokenizerFast.from_pretrained(path), backend)
+        summarizer.calibration = ScoreCalibration.load(path)
         return summarizer.quantize_int8() if int8 else summarizer
 
     def quantize_int8(self) -> Summarizer:
@@ -114,8 +121,8 @@ class Summarizer:
         return self
 
     def save_pretrained(self, path: str | Path, fp16: bool = False) -> None:
-        """Write config, safetensors (fp16 if asked: half the size; shards under 16 MB, like the backbone) and
-        tokenizer into one directory."""
+        """Write config, safetensors (fp16 if asked: half the size; shards under 16 MB, like the backbone),
+        tokenizer and score calibration (if any) into one directory."""
         if self.int8:
             raise ValueError("an int8 summarizer only summarizes; save the fp32 model it was loaded from")
         if fp16:
@@ -125,6 +132,8 @@ class Summarizer:
         finally:
             self.model.float()
         self.tokenizer.save_pretrained(path)
+        if self.calibration is not None:
+            self.calibration.save(path)
 
     def split(self, article: str | Sequence[str]) -> list[str]:
         """The article's sentences: given ones are kept as they are; text is normalised, checked and split."""
@@ -201,7 +210,11 @@ class Summarizer:
             probs[pool] = next(scores)
             picked = select(sentences, probs, pool, k)
             texts = [" ".join(strip_noise([sentences[i]])) or sentences[i] for i in picked]
-            out.append(Summary(picked, texts, [round(float(probs[i]), 4) for i in picked], list(sentences)))
+            shown = probs.copy()
+            if self.calibration is not None:
+                shown[pool] = self.calibration(probs[pool])
+            shown_scores = [round(float(shown[i]), 4) for i in picked]
+            out.append(Summary(picked, texts, shown_scores, list(sentences), self.calibration is not None))
         return out
 
     def summarize(self, article: str | Sequence[str], k: int = 3) -> Summary:

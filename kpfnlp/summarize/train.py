@@ -98,7 +98,8 @@ class _Trainer(Trainer):
 
 
 def run_training(config: SummarizerConfig, resume: bool = True) -> dict[str, Any]:
-    """Train, save OUTPUT_DIR/final (fp16 with `export_fp16`), return a summary with the dev-set scores."""
+    """Train, save OUTPUT_DIR/final (fp16 with `export_fp16`), return a summary with the dev-set scores; the
+    labelled dev articles also fit the sentence-score calibration (`calibration.json`)."""
     t = config.train
     set_seed(t.seed)
     summarizer = _build(config)
@@ -133,6 +134,7 @@ def run_training(config: SummarizerConfig, resume: bool = True) -> dict[str, Any
     result = trainer.train(resume_from_checkpoint=last)
     final = Path(t.output_dir) / "final"
     summarizer.model.eval()
+    summarizer.calibration = None  # one fitted to the model this run started from no longer holds
     summarizer.save_pretrained(final, fp16=t.export_fp16)
     (final / "training_config.json").write_text(json.dumps(config.to_dict(), indent=2), encoding="utf-8")
     summary: dict[str, Any] = {
@@ -144,10 +146,19 @@ def run_training(config: SummarizerConfig, resume: bool = True) -> dict[str, Any
         "train_loss": result.metrics.get("train_loss"),
     }
     if config.data.eval_files:
+        from kpfnlp.summarize.calibration import calibrate_summarizer
         from kpfnlp.summarize.evaluate import evaluate_files
 
-        results = evaluate_files(config.data.eval_files, Summarizer.from_pretrained(final))
+        trained = Summarizer.from_pretrained(final)
+        results = evaluate_files(config.data.eval_files, trained)
         summary["eval"] = {r.name: r.metrics for r in results}
+        try:
+            calibration = calibrate_summarizer(trained, config.data.eval_files)
+        except ValueError as err:  # too few labelled articles: scores stay raw, and the summary says why
+            summary["calibration"] = {"skipped": str(err)}
+        else:
+            calibration.save(final)
+            summary["calibration"] = calibration.cross_validated
     return summary
 
 
