@@ -43,7 +43,8 @@ def summarize_cmd(
     int8: bool = typer.Option(False, "--int8", help="Int8 BERT layers on the CPU: ~2x faster, ROUGE-2 ~0.7 lower."),
 ) -> None:
     """Summarise every article of a feed: one output row per input row (id, summary, sentences, indices,
-    scores, error), streaming, resumable, with a progress bar."""
+    scores, error), streaming, resumable, with a progress bar. Scores are calibrated probabilities (the chance an
+    editor's summary includes the sentence) when the model directory has calibration.json, as the bundled one does."""
     from kpfnlp.batch import Columns, ResumeMismatchError, run_batch
     from kpfnlp.corpus import MissingColumnError
     from kpfnlp.summarize.summarizer import Summarizer, Summary
