@@ -28,7 +28,7 @@ def samples_dir() -> Path:
 def data_path_label(path: str | Path) -> str:
     """A path as records write it: `../shared/data/...` inside the data catalogue (machine-independent), else as
     given."""
-    data = shared_data_dir()
-    if data is not None and Path(path).resolve().is_relative_to(data.resolve()):
-        return "../shared/data/" + Path(path).resolve().relative_to(data.resolve()).as_posix()
+    data, resolved = shared_data_dir(), Path(path).resolve()
+    if data is not None and resolved.is_relative_to(data.resolve()):
+        return "../shared/data/" + resolved.relative_to(data.resolve()).as_posix()
     return str(path)

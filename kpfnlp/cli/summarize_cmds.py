@@ -158,8 +158,6 @@ def calibrate_summarizer_cmd(
     """Fit the sentence-score calibration (Platt scaling on gold extractive labels) and write calibration.json into
     the model directory, so shown scores read as the chance an editor's summary includes the sentence."""
     from kpfnlp.summarize.calibration import calibrate_summarizer
-
-    METRICS = ("log_loss", "brier", "ece")
     from kpfnlp.summarize.summarizer import DEFAULT_MODEL_DIR, Summarizer
 
     model = model or DEFAULT_MODEL_DIR
@@ -169,12 +167,12 @@ def calibrate_summarizer_cmd(
         calibration = calibrate_summarizer(Summarizer.from_pretrained(model), files, folds)
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         raise _fail(str(err)) from err
-    cv = calibration.cross_validated
+    cv, metrics = calibration.cross_validated, ("log_loss", "brier", "ece")
     lines = [
         f"{calibration.articles} articles, {calibration.sentences} candidate sentences, {folds}-fold cross-validation",
         "| scores | log loss (all / picks) | Brier (all / picks) | ECE (all / picks) |",
         "|---|---:|---:|---:|",
-        *(f"| {name} | " + " | ".join(f"{cv[name]['all'][m]:.4f} / {cv[name]['picks'][m]:.4f}" for m in METRICS)
+        *(f"| {name} | " + " | ".join(f"{cv[name]['all'][m]:.4f} / {cv[name]['picks'][m]:.4f}" for m in metrics)
           + " |" for name in ("raw", "calibrated")),
         "| pick rank | raw mean | calibrated mean | gold share |",
         "|---|---:|---:|---:|",
